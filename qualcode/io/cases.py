@@ -1,0 +1,126 @@
+"""Case attributes from a ``cases.csv`` or ``cases.xlsx`` beside the transcripts.
+
+The table has one row per transcript. The first column that is named
+``file``, ``document``, ``name`` or ``filename`` (any case) holds the file
+name (with or without extension); every other column is a case attribute::
+
+    file,site,group_type,date,language
+    fgd_kediri_1.docx,Kediri,FGD,2024-03-02,id
+
+Empty cells are left out rather than stored as empty strings.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from ..errors import CorruptFileError, InputError, Problem
+
+__all__ = ["CASE_FILES", "find_cases", "parse_cases_csv", "read_cases", "lookup_case"]
+
+CASE_FILES = ("cases.csv", "cases.xlsx")
+_KEY_COLUMNS = ("file", "filename", "document", "name", "file_name")
+
+
+def _rows_to_cases(rows: list[list[Any]], path: str) -> dict[str, dict[str, Any]]:
+    if not rows:
+        return {}
+    header = [str(h).strip() if h is not None else "" for h in rows[0]]
+    lowered = [h.lower() for h in header]
+    key_col = next((lowered.index(k) for k in _KEY_COLUMNS if k in lowered), None)
+    if key_col is None:
+        raise InputError(
+            f"no file column: the header needs one of {', '.join(_KEY_COLUMNS)}",
+            path=path,
+            line=1,
+        )
+    problems: list[Problem] = []
+    for i, h in enumerate(header):
+        if not h:
+            problems.append(Problem(f"column {i + 1} has no name", path, 1))
+    dupes = sorted({h for h in header if h and header.count(h) > 1})
+    for d in dupes:
+        problems.append(Problem(f"column {d!r} appears more than once", path, 1))
+    cases: dict[str, dict[str, Any]] = {}
+    for lineno, row in enumerate(rows[1:], start=2):
+        if not any(v not in (None, "") for v in row):
+            continue
+        key = str(row[key_col]).strip() if key_col < len(row) and row[key_col] else ""
+        if not key:
+            problems.append(Problem("row has no file name", path, lineno))
+            continue
+        if key in cases:
+            problems.append(Problem(f"file {key!r} is listed twice", path, lineno))
+            continue
+        attrs: dict[str, Any] = {}
+        for i, h in enumerate(header):
+            if i == key_col or not h or i >= len(row):
+                continue
+            v = row[i]
+            if v is None or (isinstance(v, str) and not v.strip()):
+                continue
+            attrs[h] = v.strip() if isinstance(v, str) else v
+        cases[key] = attrs
+    if problems:
+        raise InputError(f"{len(problems)} problem(s) in case table", path=path,
+                         problems=problems)
+    return cases
+
+
+def parse_cases_csv(data: bytes, *, path: str = "cases.csv") -> dict[str, dict[str, Any]]:
+    """Parse a case table in CSV (UTF-8, with or without BOM; comma or semicolon)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(f"not UTF-8 text ({e.reason} at byte {e.start})", path=path) from e
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return _rows_to_cases(list(csv.reader(io.StringIO(text), dialect)), path)
+
+
+def read_cases(path: str | Path) -> dict[str, dict[str, Any]]:
+    """Read ``cases.csv`` or ``cases.xlsx`` -> {file name: {attribute: value}}."""
+    p = Path(path)
+    if p.suffix.lower() == ".xlsx":
+        import openpyxl
+
+        try:
+            wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
+        except Exception as e:  # openpyxl raises many types for broken files
+            raise CorruptFileError(f"cannot read spreadsheet: {e}", path=p) from e
+        try:
+            ws = wb.worksheets[0]
+            rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        finally:
+            wb.close()
+        for r in rows:
+            for i, v in enumerate(r):
+                if hasattr(v, "isoformat"):
+                    r[i] = v.isoformat()[:10] if getattr(v, "hour", 0) == 0 else v.isoformat()
+        return _rows_to_cases(rows, str(p))
+    return parse_cases_csv(p.read_bytes(), path=str(p))
+
+
+def find_cases(directory: Path) -> Path | None:
+    """The case table in ``directory``, if there is one."""
+    for name in CASE_FILES:
+        candidate = directory / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def lookup_case(cases: dict[str, dict[str, Any]], filename: str) -> dict[str, Any]:
+    """Attributes for ``filename``: matched by full name, then by name without extension."""
+    if filename in cases:
+        return dict(cases[filename])
+    stem = Path(filename).stem
+    for key, attrs in cases.items():
+        if key == stem or Path(key).stem == stem:
+            return dict(attrs)
+    return {}
