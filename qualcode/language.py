@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-__all__ = ["SUPPORTED_LANGUAGES", "detect_language"]
+__all__ = """SUPPORTED_LANGUAGES detect_language""".split()
 
 SUPPORTED_LANGUAGES = ("en", "id")
 
@@ -22,9 +22,9 @@ _WORDS = {
     ),
     "id": frozenset(
         """yang dan di ke dari ini itu dengan untuk tidak ada saya kami kita
-        mereka juga sudah belum akan bisa karena jadi kalau tapi atau pada
-        dalam apa ya nggak gak enggak sama aja saja lagi kok dong sih mau
-        harus punya bu pak iya tersebut oleh""".split()
+        mereka juga sudah belum akan bisa karena jadi kalau tapi atau pada dalam
+        apa ya nggak gak enggak sama aja saja lagi kok dong sih mau harus punya
+        bu pak iya tersebut oleh""".split()
     ),
 }
 

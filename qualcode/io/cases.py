@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import CorruptFileError, InputError, Problem
 
-__all__ = ["CASE_FILES", "find_cases", "parse_cases_csv", "read_cases", "lookup_case"]
+__all__ = ["CASE_FILES", "find_cases", "lookup_case", "parse_cases_csv", "read_cases"]
 
 CASE_FILES = ("cases.csv", "cases.xlsx")
 _KEY_COLUMNS = ("file", "filename", "document", "name", "file_name")

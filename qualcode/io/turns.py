@@ -31,7 +31,7 @@ from ..model import Turn
 from ._common import parse_timestamp
 from .roles import DEFAULT_ROLES, role_for
 
-__all__ = ["Label", "detect_turns", "match_label"]
+__all__ = """Label detect_turns match_label""".split()
 
 _TS = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _LABEL = re.compile(

@@ -76,6 +76,11 @@ def decode_text(data: bytes, *, name: str = "<bytes>") -> str:
             ) from utf8_error
         from charset_normalizer import from_bytes
 
+        controls = sum(1 for b in data[:65536] if b < 9 or 13 < b < 32 or b == 127)
+        if controls > min(len(data), 65536) // 20:
+            raise EncodingError(
+                "file looks like binary data, not text (many control bytes)", path=name
+            ) from utf8_error
         best = from_bytes(data, cp_isolation=_LEGACY).best()
         encoding = best.encoding if best is not None else "cp1252"
         try:

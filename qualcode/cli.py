@@ -1,0 +1,247 @@
+"""The ``qualcode`` command line: thin typer commands over library calls.
+
+Project file: ``--project PATH``, else ``$QUALCODE_PROJECT``, else
+``./qualcode.db``. Exit codes: 0 success, 1 bad input (one line per
+problem, naming the file), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .errors import QualcodeError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(
+    name="qualcode",
+    help="Reproducible qualitative coding: ingest transcripts, code, agree, build networks.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class _State:
+    project: Path | None = None
+    debug: bool = False
+
+
+state = _State()
+
+
+def project_path() -> Path:
+    """``--project``, else ``$QUALCODE_PROJECT``, else ``./qualcode.db``."""
+    if state.project is not None:
+        return state.project
+    env = os.environ.get("QUALCODE_PROJECT")
+    return Path(env) if env else Path("qualcode.db")
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn QualcodeErrors into one clear line per problem and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except QualcodeError as e:
+            if state.debug:
+                raise
+            err.print(f"[red]error:[/red] {e.args[0] if e.args else e}", markup=True,
+                      soft_wrap=True)
+            for problem in e.problems:
+                err.print(f"  {problem}", soft_wrap=True, markup=False)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int, str], None]]:
+    """A rich progress bar as a ``progress(done, total, item)`` callback."""
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[item]}", style="dim"),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(description, total=None, item="")
+
+        def update(done: int, total: int, item: str = "") -> None:
+            bar.update(task, completed=done, total=total, item=Path(item).name if item else "")
+
+        yield update
+
+
+def open_project(*, create: bool = False) -> Any:
+    from .store import Project
+
+    return Project.open(project_path(), create=create)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        out.print(f"qualcode {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    project: Annotated[
+        Path | None,
+        typer.Option(
+            "--project", "-p", help="Project file (default $QUALCODE_PROJECT or ./qualcode.db)."
+        ),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True)
+    ] = False,
+) -> None:
+    """Reproducible qualitative coding from the terminal."""
+    state.project = project
+    state.debug = debug
+
+
+@app.command()
+@handle_errors
+def init(
+    directory: Annotated[Path | None, typer.Argument(help="Folder for qualcode.db.")] = None,
+) -> None:
+    """Create a project file (DIR/qualcode.db, or --project)."""
+    from .store import Project
+
+    path = project_path() if directory is None else directory / "qualcode.db"
+    if directory is not None:
+        directory.mkdir(parents=True, exist_ok=True)
+    existed = path.exists()
+    with Project.open(path, create=True):
+        pass
+    out.print(f"{'Opened existing' if existed else 'Created'} project {path}")
+
+
+@app.command()
+@handle_errors
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders (recursive) or globs.")],
+    language: Annotated[
+        str | None, typer.Option(help="Force the language (en, id) instead of detecting it.")
+    ] = None,
+    refuse_versions: Annotated[
+        bool,
+        typer.Option(
+            "--refuse-versions",
+            help="Refuse a changed file whose name is already stored, instead of versioning.",
+        ),
+    ] = False,
+) -> None:
+    """Add transcripts to the project. Re-ingesting the same bytes changes nothing."""
+    from .ingest import ingest as run_ingest
+
+    with open_project(create=True) as proj, progress_bar("Reading") as bar:
+        report = run_ingest(
+            proj,
+            paths,
+            language=language,
+            on_conflict="refuse" if refuse_versions else "version",
+            progress=bar,
+        )
+    table = Table(title=f"Ingest into {project_path()}")
+    for col in ("file", "status", "turns", "words", "speakers", "language"):
+        table.add_column(col, justify="right" if col in ("turns", "words", "speakers") else "left")
+    for status, docs in (("added", report.added), ("new version", report.versioned),
+                         ("unchanged", report.unchanged)):
+        for d in docs:
+            table.add_row(d.name, status, str(len(d.turns)), f"{d.word_count:,}",
+                          str(len(d.speakers)), d.language or "")
+    for s in report.failed:
+        table.add_row(Path(s.path).name, "[red]failed[/red]", "", "", "", "")
+    out.print(table)
+    for s in report.failed:
+        err.print(f"[red]error:[/red] {s.path}: {s.reason}", soft_wrap=True)
+    out.print(
+        f"{len(report.added)} added, {len(report.versioned)} new versions, "
+        f"{len(report.unchanged)} unchanged, {len(report.failed)} failed"
+    )
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handle_errors
+def docs() -> None:
+    """List the project's documents with their case attributes."""
+    with open_project() as proj:
+        documents = proj.documents
+    keys = sorted({k for d in documents for k in d.attributes} - {"language", "synthetic"})
+    table = Table()
+    for col in ("id", "name", "v", "lang", "turns", "words", *keys):
+        table.add_column(col)
+    for d in documents:
+        table.add_row(d.id, d.name, str(d.version), d.language or "", str(len(d.turns)),
+                      f"{d.word_count:,}", *(str(d.attributes.get(k, "")) for k in keys))
+    out.print(table)
+    out.print(f"{len(documents)} documents")
+
+
+@app.command()
+@handle_errors
+def show(
+    document: Annotated[str, typer.Argument(help="Document id or name.")],
+    turns: Annotated[int | None, typer.Option(help="Show at most this many turns.")] = None,
+) -> None:
+    """Show a document's attributes and speaker turns."""
+    from .io._common import format_timestamp
+
+    with open_project() as proj:
+        doc = proj.document(document)
+    out.print(f"[bold]{doc.name}[/bold]  id={doc.id}  v{doc.version}  language={doc.language}")
+    for k, v in doc.attributes.items():
+        out.print(f"  {k}: {v}", markup=False)
+    for t in doc.turns[:turns]:
+        when = f"[{format_timestamp(t.timestamp)}] " if t.timestamp is not None else ""
+        out.print(f"\n[dim]{when}{t.start}-{t.end}[/dim] [bold]{t.speaker or '—'}[/bold] "
+                  f"[italic]({t.role})[/italic]")
+        out.print(t.text, markup=False)
+
+
+@app.command()
+@handle_errors
+def demo(
+    directory: Annotated[Path, typer.Argument(help="Output folder.")] = Path("out"),
+) -> None:
+    """Run the full pipeline on the bundled synthetic transcripts and codebooks."""
+    from .demo import run_demo
+
+    with progress_bar("Demo") as bar:
+        result = run_demo(directory, progress=bar)
+    for path in result.outputs:
+        out.print(f"wrote {path}")
+    out.print(f"[bold]Demo finished:[/bold] open {result.index}")
+
+
+def main() -> None:
+    """Entry point of the ``qualcode`` script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()
