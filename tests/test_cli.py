@@ -1,0 +1,129 @@
+"""The command line, run as a real subprocess and through typer's runner."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import qualcode as qc
+from qualcode.cli import app
+
+DATA = Path(__file__).parent / "data"
+runner = CliRunner()
+
+
+def qualcode(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "qualcode.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+@pytest.fixture()
+def folder(tmp_path: Path) -> Path:
+    src = tmp_path / "transcripts"
+    src.mkdir()
+    for name in ("interview_en_frontmatter.txt", "fgd_id_kediri.txt", "wawancara_id_utf16.txt"):
+        shutil.copy(DATA / "txt" / name, src / name)
+    (src / "README.md").write_text("# not a transcript\n")
+    (src / "cases.csv").write_text("file,site\nwawancara_id_utf16.txt,Semarang\n")
+    return src
+
+
+def test_init_ingest_docs_show(tmp_path: Path, folder: Path) -> None:
+    db = tmp_path / "study.qualcode"
+    r = runner.invoke(app, ["--project", str(db), "init"])
+    assert r.exit_code == 0, r.output
+    assert db.exists()
+    r = runner.invoke(app, ["--project", str(db), "ingest", str(folder)])
+    assert r.exit_code == 0, r.output
+    assert "3 added, 0 new versions, 0 unchanged, 0 failed" in r.output
+    # idempotent
+    r = runner.invoke(app, ["--project", str(db), "ingest", str(folder)])
+    assert "0 added, 0 new versions, 3 unchanged, 0 failed" in r.output
+    with qc.Project.open(db) as proj:
+        docs = {d.name: d for d in proj.documents}
+    assert set(docs) == {"interview_en_frontmatter.txt", "fgd_id_kediri.txt",
+                         "wawancara_id_utf16.txt"}
+    assert docs["wawancara_id_utf16.txt"].attributes["site"] == "Semarang"
+    r = runner.invoke(app, ["--project", str(db), "docs"])
+    assert r.exit_code == 0 and "3 documents" in r.output and "Semarang" in r.output
+    r = runner.invoke(app, ["--project", str(db), "show", "fgd_id_kediri.txt"])
+    assert r.exit_code == 0
+    assert "Bu Sumi" in r.output and "(facilitator)" in r.output
+    assert "Tarifnya ditentukan sepihak." in r.output
+
+
+def test_bad_files_are_reported_and_others_ingested(tmp_path: Path, folder: Path) -> None:
+    (folder / "broken.docx").write_bytes(b"PK\x03\x04 truncated")
+    (folder / "empty.txt").write_bytes(b"")
+    db = tmp_path / "p.qualcode"
+    r = qualcode("--project", str(db), "ingest", str(folder), "nonexistent.txt", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    errors = [ln for ln in r.stderr.splitlines() if ln.startswith("error:")]
+    assert len(errors) == 3, r.stderr
+    assert any("broken.docx" in ln for ln in errors)
+    assert any("empty.txt" in ln and "empty" in ln for ln in errors)
+    assert any("nonexistent.txt" in ln and "no such file" in ln for ln in errors)
+    assert "3 added" in r.stdout
+    with qc.Project.open(db) as proj:
+        assert len(proj.documents) == 3
+
+
+def test_edited_file_becomes_new_version_or_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "p.qualcode"
+    f = tmp_path / "a.txt"
+    f.write_text("I: Ada kontrak?\nR: Tidak ada.\n")
+    assert runner.invoke(app, ["-p", str(db), "ingest", str(f)]).exit_code == 0
+    f.write_text("I: Ada kontrak?\nR: Tidak ada, Bu. Tidak pernah.\n")
+    r = runner.invoke(app, ["-p", str(db), "ingest", "--refuse-versions", str(f)])
+    assert r.exit_code == 1 and "a.txt" in r.output
+    r = runner.invoke(app, ["-p", str(db), "ingest", str(f)])
+    assert r.exit_code == 0 and "1 new versions" in r.output
+    with qc.Project.open(db) as proj:
+        assert [(d.name, d.version) for d in proj.documents] == [("a.txt", 1), ("a.txt", 2)]
+
+
+def test_project_from_environment(tmp_path: Path, folder: Path) -> None:
+    import os
+
+    env = dict(os.environ, QUALCODE_PROJECT=str(tmp_path / "env.qualcode"))
+    r = qualcode("ingest", str(folder / "fgd_id_kediri.txt"), cwd=tmp_path, env=env)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "env.qualcode").exists()
+    assert not (tmp_path / "qualcode.db").exists()
+
+
+def test_usage_error_exit_code_2(tmp_path: Path) -> None:
+    r = qualcode("ingest", cwd=tmp_path)
+    assert r.returncode == 2
+    r = qualcode("no-such-command", cwd=tmp_path)
+    assert r.returncode == 2
+
+
+def test_not_a_project_file(tmp_path: Path) -> None:
+    bogus = tmp_path / "bogus.db"
+    bogus.write_text("this is not sqlite")
+    r = qualcode("--project", str(bogus), "docs", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "bogus.db" in r.stderr and "Traceback" not in r.stderr
+    assert bogus.read_text() == "this is not sqlite"
+
+
+def test_show_unknown_document(tmp_path: Path) -> None:
+    db = tmp_path / "p.qualcode"
+    runner.invoke(app, ["-p", str(db), "init"])
+    r = runner.invoke(app, ["-p", str(db), "show", "nope"])
+    assert r.exit_code == 1
