@@ -23,6 +23,7 @@ from .errors import (
 from .io import parse_transcript, read_transcript
 from .language import detect_language
 from .model import Code, Codebook, Coding, Comment, Document, Turn
+from .store import Project
 
 __version__ = "0.1.0"
 
@@ -39,6 +40,7 @@ __all__ = [
     "InputError",
     "MissingFileError",
     "NoTextLayerError",
+    "Project",
     "ProjectError",
     "QualcodeError",
     "Turn",
