@@ -111,6 +111,9 @@ def read_transcripts(
             failed.append(Skipped(str(f), e.message if e.path else str(e)))
         except OSError as e:
             failed.append(Skipped(str(f), f"cannot read: {e.strerror or e}"))
+        except Exception as e:  # a reader bug must not abort a 200-file ingest
+            failed.append(Skipped(str(f), f"unexpected error ({type(e).__name__}: {e}); "
+                                          "please report this file's problem"))
     if progress is not None:
         progress(len(files), len(files), "")
     return docs, failed

@@ -52,7 +52,7 @@ def decode_text(data: bytes, *, name: str = "<bytes>") -> str:
 
     >>> decode_text("Pewawancara: Apa kabar?".encode("utf-16"))
     'Pewawancara: Apa kabar?'
-    >>> decode_text("caf\\xe9 \\x93quoted\\x94".encode("cp1252"))
+    >>> decode_text("café “quoted”".encode("cp1252"))
     'café “quoted”'
     """
     for bom, encoding in _BOMS:
