@@ -81,8 +81,15 @@ def decode_text(data: bytes, *, name: str = "<bytes>") -> str:
             raise EncodingError(
                 "file looks like binary data, not text (many control bytes)", path=name
             ) from utf8_error
-        best = from_bytes(data, cp_isolation=_LEGACY).best()
+        results = from_bytes(data, cp_isolation=_LEGACY)
+        best = results.best()
         encoding = best.encoding if best is not None else "cp1252"
+        # On a tie (cp1250 and cp1252 often score alike) prefer Windows-1252,
+        # by far the commonest legacy encoding of English and Indonesian text.
+        for match in results:
+            if (best is not None and match.encoding == "cp1252"
+                    and match.chaos <= best.chaos and match.coherence >= best.coherence):
+                encoding = "cp1252"
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
