@@ -7,13 +7,17 @@ name (with or without extension); every other column is a case attribute::
     file,site,group_type,date,language
     fgd_kediri_1.docx,Kediri,FGD,2024-03-02,id
 
-Empty cells are left out rather than stored as empty strings.
+Empty cells are left out rather than stored as empty strings; whole
+numbers, decimals and ``true``/``false`` become numbers and booleans, as
+they would in YAML front matter (numbers with leading zeros, such as
+participant ids ``007``, stay text).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +27,25 @@ __all__ = ["CASE_FILES", "find_cases", "lookup_case", "parse_cases_csv", "read_c
 
 CASE_FILES = ("cases.csv", "cases.xlsx")
 _KEY_COLUMNS = ("file", "filename", "document", "name", "file_name")
+
+
+_INT = re.compile(r"[+-]?\d{1,15}")
+_FLOAT = re.compile(r"[+-]?\d+\.\d+")
+
+
+def _typed(value: str) -> Any:
+    """CSV cells as the types front matter would give: whole numbers, decimals, booleans.
+
+    >>> [_typed(v) for v in ["7", "2.5", "TRUE", "no", "007", "2024-01-02"]]
+    [7, 2.5, True, 'no', '007', '2024-01-02']
+    """
+    if _INT.fullmatch(value) and not (len(value) > 1 and value.lstrip("+-").startswith("0")):
+        return int(value)
+    if _FLOAT.fullmatch(value):
+        return float(value)
+    if value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return value
 
 
 def _rows_to_cases(rows: list[list[Any]], path: str) -> dict[str, dict[str, Any]]:
@@ -62,7 +85,7 @@ def _rows_to_cases(rows: list[list[Any]], path: str) -> dict[str, dict[str, Any]
             v = row[i]
             if v is None or (isinstance(v, str) and not v.strip()):
                 continue
-            attrs[h] = v.strip() if isinstance(v, str) else v
+            attrs[h] = _typed(v.strip()) if isinstance(v, str) else v
         cases[key] = attrs
     if problems:
         raise InputError(f"{len(problems)} problem(s) in case table", path=path,
