@@ -17,6 +17,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -215,14 +216,113 @@ def show(
 
     with open_project() as proj:
         doc = proj.document(document)
-    out.print(f"[bold]{doc.name}[/bold]  id={doc.id}  v{doc.version}  language={doc.language}")
+    out.print(f"[bold]{escape(doc.name)}[/bold]  id={doc.id}  v{doc.version}  "
+              f"language={doc.language}")
     for k, v in doc.attributes.items():
         out.print(f"  {k}: {v}", markup=False)
     for t in doc.turns[:turns]:
         when = f"[{format_timestamp(t.timestamp)}] " if t.timestamp is not None else ""
-        out.print(f"\n[dim]{when}{t.start}-{t.end}[/dim] [bold]{t.speaker or '—'}[/bold] "
+        out.print(f"\n[dim]{when}{t.start}-{t.end}[/dim] [bold]{escape(t.speaker or '—')}[/bold] "
                   f"[italic]({t.role})[/italic]")
         out.print(t.text, markup=False)
+
+
+def print_frame(frame: Any, *, title: str | None = None, max_rows: int | None = None) -> None:
+    """Print a pandas DataFrame as a rich table."""
+    table = Table(title=title)
+    for col in frame.columns:
+        numeric = str(frame[col].dtype).startswith(("int", "float"))
+        table.add_column(str(col), justify="right" if numeric else "left")
+    shown = frame if max_rows is None else frame.head(max_rows)
+    for row in shown.itertuples(index=False):
+        table.add_row(*("" if v is None or v != v else
+                        (f"{v:,.3f}" if isinstance(v, float) else str(v)) for v in row))
+    out.print(table)
+    if max_rows is not None and len(frame) > max_rows:
+        out.print(f"... {len(frame) - max_rows} more rows")
+
+
+def save_frame(frame: Any, path: Path) -> None:
+    """Write a DataFrame to .csv (UTF-8 with BOM) or .xlsx, by extension."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise typer.BadParameter(f"--out must end in .csv or .xlsx, not {suffix or 'nothing'}")
+    tmp = path.with_name(path.name + ".part")
+    if suffix == ".xlsx":
+        frame.to_excel(tmp, index=False, engine="openpyxl")
+    else:
+        frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+    tmp.replace(path)
+    err.print(f"wrote {path}")
+
+
+@app.command()
+@handle_errors
+def stats(
+    by: Annotated[str | None, typer.Option(help="Case attribute to break down by.")] = None,
+) -> None:
+    """Documents, turns, words and speakers, and code frequencies, overall or by attribute."""
+    from .summary import code_frequencies, corpus_summary
+
+    with open_project() as proj:
+        documents = proj.documents
+        codings = proj.codings()
+    print_frame(corpus_summary(documents, by=by), title="Corpus")
+    if codings:
+        print_frame(code_frequencies(codings, documents, by=by), title="Codes")
+
+
+@app.command()
+@handle_errors
+def codes(
+    by: Annotated[
+        str | None,
+        typer.Option(help="Break down by a case attribute, or role, speaker or coder."),
+    ] = None,
+    coder: Annotated[list[str] | None, typer.Option(help="Only codings by this coder.")] = None,
+    codebook: Annotated[str | None, typer.Option(help="Only codes of this codebook.")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Also save as .csv/.xlsx.")] = None,
+) -> None:
+    """Code frequencies: codings, turns, documents and participants per code."""
+    from .summary import code_frequencies
+
+    with open_project() as proj:
+        documents = proj.documents
+        codings = proj.codings(coder=coder or None, codebook=codebook)
+    frame = code_frequencies(codings, documents, by=by)
+    print_frame(frame, title=f"{len(codings):,} codings")
+    if out_file is not None:
+        save_frame(frame, out_file)
+
+
+@app.command()
+@handle_errors
+def excerpts(
+    code: Annotated[list[str], typer.Argument(help="Code name(s).")],
+    context: Annotated[int, typer.Option(help="Turns of context before and after.")] = 0,
+    coder: Annotated[list[str] | None, typer.Option(help="Only codings by this coder.")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Save as .csv/.xlsx.")] = None,
+) -> None:
+    """Show the passages coded with CODE, with speaker and context."""
+    from .summary import excerpts as find_excerpts
+
+    with open_project() as proj:
+        documents = proj.documents
+        codings = proj.codings(code=code, coder=coder or None)
+    frame = find_excerpts(codings, documents, code=code, context=context)
+    if out_file is not None:
+        save_frame(frame, out_file)
+        return
+    for row in frame.to_dict("records"):
+        out.print(f"\n[bold]{escape(row['code'])}[/bold]  {escape(row['document'])} "
+                  f"{row['start']}-{row['end']}  [italic]{escape(str(row['speaker'] or '—'))} "
+                  f"({row['role']})[/italic]  [dim]{escape(row['coder'])}[/dim]")
+        if row["before"]:
+            out.print(row["before"], style="dim", markup=False)
+        out.print(row["text"], markup=False)
+        if row["after"]:
+            out.print(row["after"], style="dim", markup=False)
+    out.print(f"\n{len(frame)} excerpts")
 
 
 @app.command()
