@@ -327,6 +327,114 @@ def excerpts(
 
 @app.command()
 @handle_errors
+def agree(
+    coder: Annotated[list[str], typer.Option(help="A coder to compare (give 2 or more).")],
+    unit: Annotated[str, typer.Option(help="turn, sentence or character.")] = "turn",
+    codes_: Annotated[
+        list[str] | None, typer.Option("--codes", help="Only these codes (repeatable).")
+    ] = None,
+    units: Annotated[
+        str, typer.Option(help="all units, or only units someone coded ('coded').")
+    ] = "all",
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", help="Disagreement report: .html, .csv or .xlsx."),
+    ] = None,
+    table_file: Annotated[
+        Path | None, typer.Option("--table", help="Save the agreement table as .csv/.xlsx.")
+    ] = None,
+    boot: Annotated[int, typer.Option(help="Bootstrap samples for alpha's CI.")] = 1000,
+) -> None:
+    """Inter-coder agreement per code: percent, kappa, Krippendorff's alpha (CI), u-alpha."""
+    from . import agreement
+
+    if len(coder) < 2:
+        raise typer.BadParameter("give at least two --coder options", param_hint="--coder")
+    if unit not in ("turn", "sentence", "character"):
+        raise typer.BadParameter("must be turn, sentence or character", param_hint="--unit")
+    if units not in ("all", "coded"):
+        raise typer.BadParameter("must be all or coded", param_hint="--units")
+    with open_project() as proj:
+        documents = proj.documents
+        codings = proj.codings(coder=coder, code=codes_ or None)
+    missing = sorted(set(coder) - {c.coder for c in codings})
+    if missing:
+        from .errors import InputError
+
+        raise InputError(f"no codings by {', '.join(map(repr, missing))} in {project_path()}")
+    with progress_bar("Agreement") as bar:
+        table = agreement.agreement_table(
+            codings, documents, coders=coder, codes=codes_ or None, unit=unit,  # type: ignore[arg-type]
+            units=units, n_boot=boot, progress=bar,  # type: ignore[arg-type]
+        )
+    print_frame(table, title=f"Agreement between {', '.join(coder)} (unit: {unit})")
+    for note in table.attrs.get("notes", []):
+        out.print(f"[dim]{escape(str(note))}[/dim]")
+    if table_file is not None:
+        save_frame(table, table_file)
+    if out_file is not None:
+        review = agreement.disagreements(codings, documents, coders=coder, codes=codes_ or None,
+                                         unit=unit, units=units)  # type: ignore[arg-type]
+        agreement.write_disagreements(review, out_file)
+        err.print(f"wrote {out_file} ({len(review)} units where coders differ)")
+
+
+@app.command("import")
+@handle_errors
+def import_(
+    path: Annotated[Path, typer.Argument(help="Codings .csv/.xlsx, or a .docx with comments.")],
+    coder: Annotated[
+        str | None, typer.Option(help="Coder name for rows/comments that name none.")
+    ] = None,
+    codebook: Annotated[
+        str | None, typer.Option(help="Check code names against this stored codebook.")
+    ] = None,
+) -> None:
+    """Import manual codings: a codings table, or Word comments naming codes."""
+    from .errors import UnsupportedFormatError
+    from .exchange.tables import codings_from_comments, read_codings
+
+    suffix = path.suffix.lower()
+    with open_project(create=True) as proj:
+        cb = proj.codebook(codebook) if codebook else None
+        if suffix in (".csv", ".xlsx"):
+            codings = read_codings(path, proj.documents, coder=coder, codebook=cb)
+        elif suffix == ".docx":
+            from .io import read_transcript
+
+            doc = read_transcript(path)
+            result = proj.add_documents([doc])
+            stored = [*result.added, *result.unchanged, *result.versioned][0]
+            codings = codings_from_comments(stored, coder=coder, codebook=cb)
+        else:
+            raise UnsupportedFormatError(
+                f"cannot import {suffix or 'a file without extension'}; "
+                "use .csv, .xlsx or .docx", path=path)
+        n = proj.add_codings(codings)
+    out.print(f"imported {n} codings from {path}")
+
+
+@app.command()
+@handle_errors
+def export(
+    path: Annotated[Path, typer.Argument(help="Codings as .csv or .xlsx.")],
+    coder: Annotated[list[str] | None, typer.Option(help="Only codings by this coder.")] = None,
+    code: Annotated[list[str] | None, typer.Option(help="Only this code.")] = None,
+) -> None:
+    """Export codings (with the coded text) to a spreadsheet."""
+    from .errors import UnsupportedFormatError
+    from .exchange.tables import write_codings
+
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        raise UnsupportedFormatError("codings export must be .csv or .xlsx", path=path)
+    with open_project() as proj:
+        codings = proj.codings(coder=coder or None, code=code or None)
+        write_codings(codings, proj.documents, path)
+    out.print(f"wrote {len(codings)} codings to {path}")
+
+
+@app.command()
+@handle_errors
 def demo(
     directory: Annotated[Path, typer.Argument(help="Output folder.")] = Path("out"),
 ) -> None:

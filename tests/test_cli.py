@@ -127,3 +127,70 @@ def test_show_unknown_document(tmp_path: Path) -> None:
     runner.invoke(app, ["-p", str(db), "init"])
     r = runner.invoke(app, ["-p", str(db), "show", "nope"])
     assert r.exit_code == 1
+
+
+def _two_coder_project(tmp_path: Path) -> tuple[Path, qc.Document]:
+    db = tmp_path / "p.qualcode"
+    fgd = DATA / "txt" / "fgd_id_kediri.txt"
+    assert runner.invoke(app, ["-p", str(db), "ingest", str(fgd)]).exit_code == 0
+    with qc.Project.open(db) as proj:
+        doc = proj.documents[0]
+    rows = ["document,code,text,coder,occurrence"]
+    # Ana and Budi agree on two passages and differ on one
+    for coder in ("Ana", "Budi"):
+        rows.append(f"{doc.name},no_written_agreement,Tarifnya ditentukan sepihak.,{coder},")
+        rows.append(f"{doc.name},no_social_protection,Kami belum didaftarkan BPJS.,{coder},")
+    rows.append(f"{doc.name},family_norms,suami harus kasih izin dulu.,Ana,")
+    (tmp_path / "codings.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return db, doc
+
+
+def test_import_export_and_agree(tmp_path: Path) -> None:
+    db, _doc = _two_coder_project(tmp_path)
+    r = runner.invoke(app, ["-p", str(db), "import", str(tmp_path / "codings.csv")])
+    assert r.exit_code == 0, r.output
+    assert "imported 5 codings" in r.output
+    r = runner.invoke(app, ["-p", str(db), "export", str(tmp_path / "back.xlsx"),
+                            "--coder", "Ana"])
+    assert r.exit_code == 0 and "wrote 3 codings" in r.output
+    from qualcode.exchange.tables import read_codings
+
+    with qc.Project.open(db) as proj:
+        assert read_codings(tmp_path / "back.xlsx", proj.documents) == proj.codings(coder="Ana")
+
+    report = tmp_path / "review.html"
+    table = tmp_path / "agreement.csv"
+    r = runner.invoke(app, ["-p", str(db), "agree", "--coder", "Ana", "--coder", "Budi",
+                            "--out", str(report), "--table", str(table), "--boot", "200"])
+    assert r.exit_code == 0, r.output
+    import pandas as pd
+
+    frame = pd.read_csv(table, encoding="utf-8-sig").set_index("code")
+    # 9 turns; Ana and Budi agree everywhere except family_norms in Bu Wati's turn
+    assert frame.loc["no_written_agreement", "percent_agreement"] == 1.0
+    assert frame.loc["family_norms", "percent_agreement"] == pytest.approx(8 / 9)
+    html_text = report.read_text(encoding="utf-8")
+    assert "suami harus kasih izin dulu." in html_text
+    assert "Tarifnya ditentukan sepihak." not in html_text  # agreed units are not listed
+
+
+def test_agree_needs_known_coders(tmp_path: Path) -> None:
+    db, _ = _two_coder_project(tmp_path)
+    runner.invoke(app, ["-p", str(db), "import", str(tmp_path / "codings.csv")])
+    r = runner.invoke(app, ["-p", str(db), "agree", "--coder", "Ana", "--coder", "Zed"])
+    assert r.exit_code == 1
+    r = runner.invoke(app, ["-p", str(db), "agree", "--coder", "Ana"])
+    assert r.exit_code == 2
+
+
+def test_import_reports_bad_rows(tmp_path: Path) -> None:
+    db, doc = _two_coder_project(tmp_path)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"document,code,text,coder\n{doc.name},x,not in the text,Ana\n"
+                   "nope.txt,x,hi,Ana\n")
+    r = qualcode("-p", str(db), "import", str(bad), cwd=tmp_path)
+    assert r.returncode == 1
+    assert f"{bad}:2: text not found" in r.stderr
+    assert f"{bad}:3: unknown document 'nope.txt'" in r.stderr
+    with qc.Project.open(db) as proj:
+        assert proj.codings() == []
