@@ -184,6 +184,14 @@ class Code:
     examples: tuple[str, ...] = ()
     rules: tuple[Any, ...] = ()
     codebook: str | None = None
+    #: display name (``name`` is the identifier); ``None`` shows ``name``
+    label: str | None = None
+    #: auto-coding settings (see docs/codebook-format.md); ``None`` inherits
+    #: the codebook's defaults. ``scope``/``negation`` are
+    #: :class:`qualcode.coding.rules.Scope`/``Negation`` values.
+    scope: Any = None
+    unit: str | None = None
+    negation: Any = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
