@@ -258,6 +258,83 @@ def save_frame(frame: Any, path: Path) -> None:
 
 @app.command()
 @handle_errors
+def code(
+    codebooks: Annotated[
+        list[str], typer.Argument(help="Codebook YAML files or bundled names (e.g. barriers).")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be coded; store nothing.")
+    ] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show each coded passage, the rule and the match.")
+    ] = False,
+    limit: Annotated[int, typer.Option(help="With --explain: passages to show.")] = 50,
+) -> None:
+    """Auto-code the project's documents with codebooks; records coder and rule.
+
+    Re-coding replaces that codebook's earlier auto-codings only; human
+    codings are never touched.
+    """
+    from .codebook import dump_codebook, load_codebook
+    from .coding import autocode
+    from .coding import explain as explain_codings
+    from .summary import code_frequencies
+
+    books = [load_codebook(c) for c in codebooks]
+    with open_project() as proj:
+        documents = latest_versions(proj.documents)
+        context = proj.codings()
+        cache = token_cache_dir()
+        with progress_bar("Coding") as bar:
+            def step(done: int, total: int) -> None:
+                bar(done, total, "")
+
+            if explain:
+                found = explain_codings(documents, books, context=context, cache_dir=cache,
+                                        progress=step)
+                codings = [e.coding for e in found]
+            else:
+                codings = autocode(documents, books, context=context, cache_dir=cache,
+                                   progress=step)
+        if explain:
+            names = {d.id: d.name for d in documents}
+            for e in found[:limit]:
+                c = e.coding
+                out.print(f"\n[bold]{escape(c.code)}[/bold]  {escape(names[c.document])} "
+                          f"{c.start}-{c.end}  [dim]rule {escape(str(c.rule))}: "
+                          f"{escape(e.matched_text)!r}[/dim]")
+                out.print(e.passage, markup=False)
+            if len(found) > limit:
+                out.print(f"... {len(found) - limit} more (raise --limit)")
+        if not dry_run:
+            with proj.transaction():
+                for cb in books:
+                    proj.add_codebook(cb, yaml_text=dump_codebook(cb))
+                    proj.replace_auto_codings(cb.coder, [c for c in codings
+                                                         if c.coder == cb.coder])
+    print_frame(code_frequencies(codings, documents), title=f"{len(codings):,} codings in "
+                f"{len(documents)} documents" + (" (dry run: nothing stored)" if dry_run else ""))
+
+
+def latest_versions(documents: list[Any]) -> list[Any]:
+    """Only the newest version of each document name."""
+    newest: dict[str, Any] = {}
+    for d in documents:
+        if d.name not in newest or d.version > newest[d.name].version:
+            newest[d.name] = d
+    return list(newest.values())
+
+
+def token_cache_dir() -> Path | None:
+    """Tokenised documents are cached beside the project file (none for :memory:)."""
+    path = project_path()
+    if str(path) == ":memory:":
+        return None
+    return path.with_name(path.name + ".cache")
+
+
+@app.command()
+@handle_errors
 def stats(
     by: Annotated[str | None, typer.Option(help="Case attribute to break down by.")] = None,
 ) -> None:
@@ -323,6 +400,191 @@ def excerpts(
         if row["after"]:
             out.print(row["after"], style="dim", markup=False)
     out.print(f"\n{len(frame)} excerpts")
+
+
+def parse_where(items: list[str] | None) -> dict[str, Any] | None:
+    """``["site=Kediri", "group_type=FGD,interview"]`` -> ``{"site": "Kediri", ...}``."""
+    if not items:
+        return None
+    where: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--where")
+        values = [v.strip() for v in value.split(",")]
+        where[key.strip()] = values if len(values) > 1 else values[0]
+    return where
+
+
+def selected_codings(proj: Any, *, codebooks: list[str] | None, coders: list[str] | None,
+                     codes: list[str] | None) -> tuple[list[Any], list[Any], list[Any]]:
+    """(codings, latest documents, codebooks) for analysis commands."""
+    documents = latest_versions(proj.documents)
+    ids = {d.id for d in documents}
+    codings = [c for c in proj.codings(coder=coders or None, code=codes or None,
+                                       codebook=codebooks or None) if c.document in ids]
+    books = proj.codebooks
+    if codebooks:
+        books = [b for b in books if b.name in codebooks]
+    return codings, documents, books
+
+
+UnitOption = Annotated[
+    str, typer.Option(help="turn, sentence, paragraph, overlap, window, document, participant.")
+]
+WhereOption = Annotated[
+    list[str] | None, typer.Option(help="Case attribute filter KEY=VALUE[,VALUE] (repeatable).")
+]
+CoderOption = Annotated[list[str] | None, typer.Option(help="Only codings by this coder.")]
+CodebookOption = Annotated[
+    list[str] | None, typer.Option(help="Only codes of this stored codebook (repeatable).")
+]
+
+
+@app.command()
+@handle_errors
+def network(
+    out_files: Annotated[
+        list[Path],
+        typer.Option("--out", help="F.gexf, .graphml, .json, .csv, .png, .svg or .html "
+                                   "(repeatable)."),
+    ],
+    unit: UnitOption = "turn",
+    measure: Annotated[
+        str, typer.Option(help="count, jaccard, c, cosine, association, lift, pmi, npmi.")
+    ] = "association",
+    codes_: Annotated[list[str] | None, typer.Option("--codes", help="Only these codes.")] = None,
+    codebook: CodebookOption = None,
+    bipartite: Annotated[
+        tuple[str, str] | None,
+        typer.Option(help="Two codebooks: only edges between their codes (e.g. barriers "
+                          "advocacy)."),
+    ] = None,
+    where: WhereOption = None,
+    coder: CoderOption = None,
+    min_count: Annotated[int, typer.Option(help="Drop edges seen fewer times.")] = 1,
+    max_q: Annotated[float | None, typer.Option(help="Drop edges with BH q above this.")] = None,
+    window: Annotated[int | None, typer.Option(help="Tokens, for --unit window.")] = None,
+) -> None:
+    """Co-occurrence network of codes, written to Gephi/Cytoscape files, figures or HTML."""
+    from . import analysis
+
+    with open_project() as proj:
+        codings, documents, books = selected_codings(
+            proj, codebooks=list(bipartite) if bipartite else codebook, coders=coder,
+            codes=codes_)
+    common: dict[str, Any] = dict(documents=documents, codebooks=books, unit=unit,
+                                  measure=measure, where=parse_where(where),
+                                  min_count=min_count, max_q=max_q, window=window)
+    if bipartite:
+        by_name = {b.name: b for b in books}
+        missing = [n for n in bipartite if n not in by_name]
+        if missing:
+            from .errors import InputError
+
+            raise InputError(f"codebook(s) {', '.join(missing)} not in {project_path()}; "
+                             "run qualcode code first")
+        graph = analysis.bipartite_network(codings, left=by_name[bipartite[0]],
+                                           right=by_name[bipartite[1]], **common)
+    else:
+        graph = analysis.cooccurrence_network(codings, codes=codes_, **common)
+    analysis.communities(graph)
+    examples = analysis.code_examples(codings, documents)
+    for path in out_files:
+        for written in analysis.write_network(graph, path, excerpts=examples,
+                                              title=f"Co-occurrence ({unit}, {measure})"):
+            out.print(f"wrote {written}")
+    top = sorted(graph.edges(data=True), key=lambda e: -float(e[2].get("weight", 0)))[:10]
+    table = Table(title=f"{graph.number_of_nodes()} codes, {graph.number_of_edges()} edges; "
+                        f"strongest by {measure}")
+    for col in ("code a", "code b", "count", measure, "q"):
+        table.add_column(col)
+    for a, b, data in top:
+        table.add_row(a, b, str(data.get("count", "")), f"{float(data.get('weight', 0)):.3f}",
+                      f"{float(data.get('q', float('nan'))):.3g}")
+    out.print(table)
+
+
+@app.command()
+@handle_errors
+def matrix(
+    by: Annotated[
+        str, typer.Option(help="Case attribute (site, group_type...), role or speaker.")
+    ] = "site",
+    count: Annotated[
+        str, typer.Option(help="codings, units, documents or participants.")
+    ] = "codings",
+    normalize: Annotated[str | None, typer.Option(help="row, column or all (percent).")] = None,
+    unit: UnitOption = "turn",
+    codebook: CodebookOption = None,
+    codes_: Annotated[list[str] | None, typer.Option("--codes", help="Only these codes.")] = None,
+    where: WhereOption = None,
+    coder: CoderOption = None,
+    cooccurrence: Annotated[
+        bool, typer.Option("--cooccurrence", help="Code x code matrix instead of code x BY.")
+    ] = False,
+    measure: Annotated[str, typer.Option(help="With --cooccurrence: the measure.")] = "count",
+    out_file: Annotated[Path | None, typer.Option("--out", help="Save as .csv/.xlsx.")] = None,
+) -> None:
+    """Code x attribute matrix (counts or percentages), or a code co-occurrence matrix."""
+    from . import analysis
+
+    with open_project() as proj:
+        codings, documents, _ = selected_codings(proj, codebooks=codebook, coders=coder,
+                                                 codes=codes_)
+    if cooccurrence:
+        frame = analysis.cooccurrence(codings, documents=documents, unit=unit, measure=measure,
+                                      codes=codes_, where=parse_where(where))
+    else:
+        frame = analysis.code_attribute_matrix(
+            codings, documents, attribute=by, codes=codes_, count=count, unit=unit,
+            normalize=normalize, where=parse_where(where))
+    frame = frame.rename_axis(frame.index.name or "code").reset_index()
+    print_frame(frame)
+    if out_file is not None:
+        save_frame(frame, out_file)
+
+
+@app.command()
+@handle_errors
+def query(
+    all_of: Annotated[list[str] | None, typer.Option("--all", help="Code that must be present.")]
+    = None,
+    any_of: Annotated[list[str] | None, typer.Option("--any", help="At least one of these.")]
+    = None,
+    none_of: Annotated[list[str] | None, typer.Option("--none", help="Code that must be absent.")]
+    = None,
+    unit: UnitOption = "turn",
+    where: WhereOption = None,
+    role: Annotated[
+        list[str] | None, typer.Option(help="Only turns of this speaker role.")
+    ] = None,
+    coder: CoderOption = None,
+    context: Annotated[int, typer.Option(help="Turns of context.")] = 1,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Save as .csv/.xlsx.")] = None,
+) -> None:
+    """Passages coded A AND B (--all), A OR B (--any), NOT C (--none) in the same unit."""
+    from . import analysis
+
+    if not (all_of or any_of):
+        raise typer.BadParameter("give at least one --all or --any code")
+    with open_project() as proj:
+        codings, documents, _ = selected_codings(proj, codebooks=None, coders=coder, codes=None)
+    found = analysis.query(codings, documents, all_of=all_of, any_of=any_of, none_of=none_of,
+                           unit=unit, where=parse_where(where), roles=role, context=context)
+    frame = analysis.excerpts_frame(found)
+    if out_file is not None:
+        save_frame(frame, out_file)
+    for e in found:
+        out.print(f"\n[bold]{escape(e.document_name)}[/bold] {e.start}-{e.end}  "
+                  f"[italic]{escape(str(e.speaker or '—'))} ({e.role})[/italic]  "
+                  f"[dim]{escape(', '.join(e.codes))}[/dim]")
+        if e.context_before:
+            out.print(e.context_before, style="dim", markup=False)
+        out.print(e.text, markup=False)
+        if e.context_after:
+            out.print(e.context_after, style="dim", markup=False)
+    out.print(f"\n{len(found)} passages")
 
 
 @app.command()
