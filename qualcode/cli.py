@@ -539,7 +539,7 @@ def matrix(
         frame = analysis.code_attribute_matrix(
             codings, documents, attribute=by, codes=codes_, count=count, unit=unit,
             normalize=normalize, where=parse_where(where))
-    frame = frame.rename_axis(frame.index.name or "code").reset_index()
+    frame = frame.rename_axis(str(frame.index.name or "code")).reset_index()
     print_frame(frame)
     if out_file is not None:
         save_frame(frame, out_file)
