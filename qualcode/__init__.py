@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     CodebookError,
     CorruptFileError,
@@ -26,6 +28,33 @@ from .model import Code, Codebook, Coding, Comment, Document, Turn
 from .store import Project
 
 __version__ = "0.1.0"
+
+# The analysis and coding stacks import pandas, scipy, networkx and spaCy
+# (seconds at start-up); they load on first use so the CLI starts fast.
+_LAZY = {
+    "autocode": "qualcode.coding",
+    "codings_frame": "qualcode.frames",
+    "cooccurrence": "qualcode.analysis",
+    "cooccurrence_network": "qualcode.analysis",
+    "load_codebook": "qualcode.codebook",
+    "save_codebook": "qualcode.codebook",
+}
+
+if TYPE_CHECKING:
+    from .analysis import cooccurrence, cooccurrence_network
+    from .codebook import load_codebook, save_codebook
+    from .coding import autocode
+    from .frames import codings_frame
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'qualcode' has no attribute {name!r}")
 
 __all__ = [
     "Code",
@@ -46,7 +75,13 @@ __all__ = [
     "Turn",
     "UnsupportedFormatError",
     "__version__",
+    "autocode",
+    "codings_frame",
+    "cooccurrence",
+    "cooccurrence_network",
     "detect_language",
+    "load_codebook",
     "parse_transcript",
     "read_transcript",
+    "save_codebook",
 ]

@@ -1,8 +1,16 @@
 """``qualcode demo``: the whole pipeline on the bundled synthetic data.
 
-Builds a fresh project in ``OUT/demo.qualcode`` from ``transcripts/`` and
-writes tables (CSV) and an ``index.html`` linking every output. Each later
-stage of the pipeline (coding, networks, agreement) adds its outputs here.
+Builds a fresh project in ``OUT/demo.qualcode`` from ``transcripts/``,
+auto-codes it with the four bundled codebooks, and writes to ``OUT/``:
+
+- ``tables/``: documents, turns, code frequencies (overall, by site, by
+  group type, by speaker role), barriers by site, the power-cube table,
+  the strongest barrier ↔ strategy links, network centrality;
+- ``networks/``: the barrier ↔ strategy network and the all-codes
+  co-occurrence network as GEXF, GraphML, JSON, CSV, PNG, SVG and
+  interactive HTML;
+- ``figures/``: the power-cube heatmap;
+- ``index.html`` linking all of it.
 """
 
 from __future__ import annotations
@@ -15,11 +23,15 @@ from pathlib import Path
 import pandas as pd
 
 from .ingest import ingest
-from .model import Document
+from .model import Codebook, Coding, Document
 from .resources import bundled_dir
 from .store import Project
 
-__all__ = ["DemoResult", "documents_frame", "run_demo", "turns_frame"]
+__all__ = ["BUNDLED_CODEBOOKS", "DemoResult", "documents_frame", "run_demo", "turns_frame"]
+
+BUNDLED_CODEBOOKS = ("barriers", "advocacy", "power_cube", "empowerment")
+
+Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
@@ -52,47 +64,154 @@ def turns_frame(documents: list[Document]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _index_html(title: str, outputs: list[Path], root: Path) -> str:
-    items = "\n".join(
-        f'<li><a href="{html.escape(p.relative_to(root).as_posix())}">'
-        f"{html.escape(p.relative_to(root).as_posix())}</a></li>"
-        for p in outputs
-    )
-    return (
-        "<!doctype html><html lang='en'><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title>"
-        "<style>body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto}</style>"
-        f"<h1>{html.escape(title)}</h1>"
+_SECTIONS = (
+    ("tables", "Tables (CSV)"),
+    ("networks", "Networks (Gephi, Cytoscape, figures, interactive HTML)"),
+    ("figures", "Figures"),
+)
+
+
+def _index_html(title: str, outputs: list[Path], root: Path, summary: str) -> str:
+    parts = [
+        "<!doctype html><html lang='en'><meta charset='utf-8'>",
+        f"<title>{html.escape(title)}</title>",
+        "<style>body{font-family:system-ui,sans-serif;max-width:56rem;margin:2rem auto;"
+        "line-height:1.4}img{max-width:100%;border:1px solid #ddd}</style>",
+        f"<h1>{html.escape(title)}</h1>",
         "<p>All transcripts in this demo are <strong>synthetic</strong>: written for the "
-        "qualcode examples, not fieldwork data.</p>"
-        f"<ul>\n{items}\n</ul></html>\n"
-    )
+        "qualcode examples, not fieldwork data. Auto-coding is a first pass for review, "
+        "not a finding.</p>",
+        f"<p>{html.escape(summary)}</p>",
+    ]
+    for folder, heading in _SECTIONS:
+        files = [p for p in outputs if p.parent.name == folder]
+        if not files:
+            continue
+        parts.append(f"<h2>{html.escape(heading)}</h2><ul>")
+        for p in files:
+            rel = html.escape(p.relative_to(root).as_posix())
+            parts.append(f'<li><a href="{rel}">{rel}</a></li>')
+        parts.append("</ul>")
+        for p in files:
+            if p.suffix == ".png":
+                rel = html.escape(p.relative_to(root).as_posix())
+                parts.append(f'<p><img src="{rel}" alt="{rel}"></p>')
+    parts.append("</html>\n")
+    return "\n".join(parts)
+
+
+def _tables(codings: list[Coding], documents: list[Document], books: list[Codebook],
+            out: Path) -> list[Path]:
+    from . import analysis
+    from .summary import code_frequencies
+
+    written: list[Path] = []
+
+    def save(name: str, frame: pd.DataFrame, *, index: bool = False) -> None:
+        path = out / f"{name}.csv"
+        frame.to_csv(path, index=index)
+        written.append(path)
+
+    save("documents", documents_frame(documents))
+    save("turns", turns_frame(documents))
+    save("code_frequencies", code_frequencies(codings, documents))
+    for by in ("site", "group_type", "role"):
+        save(f"code_frequencies_by_{by}", code_frequencies(codings, documents, by=by))
+    barrier_codes = [c.name for b in books if b.name == "barriers" for c in b.codes
+                     if not b.children(c.name)]
+    for attribute in ("site", "group_type"):
+        save(f"barriers_by_{attribute}_percent", analysis.code_attribute_matrix(
+            codings, documents, attribute=attribute, codes=barrier_codes, count="units",
+            normalize="column"), index=True)
+    cube_book = next((b for b in books if b.name == "power_cube"), None)
+    if cube_book is not None:
+        cube = analysis.power_cube_table(codings, cube_book, documents=documents)
+        save("power_cube_cells", cube.table)
+        save("power_cube_pivot", cube.pivot, index=True)
+    return written
 
 
 def run_demo(
     out_dir: str | Path,
     *,
     transcripts: str | Path | None = None,
-    progress: Callable[[int, int, str], None] | None = None,
+    codebooks: tuple[str, ...] = BUNDLED_CODEBOOKS,
+    progress: Progress | None = None,
 ) -> DemoResult:
     """Run the pipeline on the bundled (or given) transcripts; write results to ``out_dir``."""
+    from . import analysis
+    from .codebook import dump_codebook, load_codebook
+    from .coding import autocode
+
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    for sub in ("tables", "networks", "figures"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
     db = out / "demo.qualcode"
     for stale in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
         stale.unlink(missing_ok=True)
     source = Path(transcripts) if transcripts is not None else bundled_dir("transcripts")
-    outputs: list[Path] = []
+    books = [load_codebook(name) for name in codebooks]
     with Project.open(db) as proj:
         ingest(proj, [source], progress=progress)
         documents = proj.documents
-    tables = out / "tables"
-    tables.mkdir(exist_ok=True)
-    for name, frame in (("documents", documents_frame(documents)),
-                        ("turns", turns_frame(documents))):
-        path = tables / f"{name}.csv"
-        frame.to_csv(path, index=False)
+
+        def coding_progress(done: int, total: int) -> None:
+            if progress is not None:
+                progress(done, total, "coding")
+
+        codings = autocode(documents, books, progress=coding_progress)
+        with proj.transaction():
+            for cb in books:
+                proj.add_codebook(cb, yaml_text=dump_codebook(cb))
+                proj.replace_auto_codings(cb.coder, [c for c in codings if c.coder == cb.coder])
+
+    outputs = _tables(codings, documents, books, out / "tables")
+    examples = analysis.code_examples(codings, documents)
+    by_name = {b.name: b for b in books}
+    networks = out / "networks"
+    if "barriers" in by_name and "advocacy" in by_name:
+        bipartite = analysis.bipartite_network(
+            codings, left=by_name["barriers"], right=by_name["advocacy"], documents=documents,
+            codebooks=books, unit="turn", measure="association", min_count=2)
+        analysis.communities(bipartite)
+        for ext in ("gexf", "graphml", "json", "csv", "png", "svg", "html"):
+            outputs += analysis.write_network(
+                bipartite, networks / f"barriers_strategies.{ext}", excerpts=examples,
+                title="Barriers and advocacy strategies reported in the same turn "
+                      "(synthetic data)")
+        links = analysis.cooccurrence_table(
+            codings, documents=documents, unit="turn", min_count=2,
+            codes=[c.name for b in (by_name["barriers"], by_name["advocacy"]) for c in b.codes])
+        left = {c.name for c in by_name["barriers"].codes}
+        cross = links[links["code_a"].isin(left) != links["code_b"].isin(left)]
+        path = out / "tables" / "barrier_strategy_links.csv"
+        cross.sort_values("association", ascending=False).to_csv(path, index=False)
         outputs.append(path)
+        centrality = analysis.centrality(bipartite)
+        path = out / "tables" / "barrier_strategy_centrality.csv"
+        centrality.to_csv(path)
+        outputs.append(path)
+    whole = analysis.cooccurrence_network(codings, documents=documents, codebooks=books,
+                                          unit="turn", measure="association", min_count=3,
+                                          max_q=0.05)
+    analysis.communities(whole)
+    for ext in ("gexf", "png", "html"):
+        outputs += analysis.write_network(
+            whole, networks / f"all_codes.{ext}", excerpts=examples,
+            title="All codes: significant co-occurrence in turns (q ≤ .05, synthetic data)")
+    if "power_cube" in by_name:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        cube = analysis.power_cube_table(codings, by_name["power_cube"], documents=documents)
+        fig = analysis.heatmap_figure(cube.pivot, title="Power cube: turns per cell "
+                                                        "(synthetic data)")
+        path = out / "figures" / "power_cube_heatmap.png"
+        fig.savefig(path, dpi=150, bbox_inches="tight")
+        outputs.append(path)
+    summary = (f"{len(documents)} documents, {sum(len(d.turns) for d in documents):,} turns, "
+               f"{sum(d.word_count for d in documents):,} words; {len(codings):,} auto-codings "
+               f"from {len(books)} codebooks ({', '.join(b.name for b in books)}).")
     index = out / "index.html"
-    index.write_text(_index_html("qualcode demo", outputs, out), encoding="utf-8")
+    index.write_text(_index_html("qualcode demo", outputs, out, summary), encoding="utf-8")
     return DemoResult(project=db, index=index, outputs=[*outputs, index])
