@@ -15,11 +15,11 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(STAMP_RUN): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[formats,agreement]"
+	$(BIN)/pip install -q -e ".[formats,agreement,web]"
 	@touch $@
 
 $(STAMP_DEV): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[formats,agreement,dev]"
+	$(BIN)/pip install -q -e ".[formats,agreement,web,dev]"
 	@touch $@ $(STAMP_RUN)
 
 demo: $(STAMP_RUN)

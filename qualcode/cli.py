@@ -697,6 +697,53 @@ def export(
 
 @app.command()
 @handle_errors
+def serve(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 = any free port).")] = 0,
+    coder: Annotated[
+        str | None, typer.Option(help="Your coder name (default $QUALCODE_CODER or login).")
+    ] = None,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")]
+    = False,
+) -> None:
+    """Review and code transcripts in the browser (local only, token-protected)."""
+    import getpass
+
+    from .web import serve as run
+
+    name = coder or os.environ.get("QUALCODE_CODER") or getpass.getuser()
+    run(project_path(), coder=name, port=port, open_browser=not no_browser,
+        on_ready=lambda url: out.print(f"Reviewing {project_path()} as {name}: {url}  "
+                                       "(Ctrl+C to stop)", markup=False, soft_wrap=True))
+
+
+@app.command()
+@handle_errors
+def report(
+    format_: Annotated[
+        str | None, typer.Option("--format", help="docx or html (default: from --out, else docx).")
+    ] = None,
+    codes_: Annotated[
+        list[str] | None, typer.Option("--codes", help="Code or codebook names.")
+    ] = None,
+    where: WhereOption = None,
+    coder: CoderOption = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Report file.")] = None,
+) -> None:
+    """Coded-excerpt report: definitions, excerpts, frequency tables, network, power cube."""
+    from .report import build_report
+
+    fmt = format_ or (out_file.suffix.lstrip(".").lower() if out_file else "docx")
+    if fmt not in ("docx", "html"):
+        raise typer.BadParameter("must be docx or html", param_hint="--format")
+    with open_project() as proj:
+        path = build_report(proj, out_file or Path(f"report.{fmt}"),
+                            format="html" if fmt == "html" else "docx", codes=codes_ or None,
+                            where=parse_where(where), coders=coder or None)
+    out.print(f"wrote {path}")
+
+
+@app.command()
+@handle_errors
 def demo(
     directory: Annotated[Path, typer.Argument(help="Output folder.")] = Path("out"),
 ) -> None:

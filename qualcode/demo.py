@@ -10,6 +10,7 @@ auto-codes it with the four bundled codebooks, and writes to ``OUT/``:
   co-occurrence network as GEXF, GraphML, JSON, CSV, PNG, SVG and
   interactive HTML;
 - ``figures/``: the power-cube heatmap;
+- ``reports/``: the coded-excerpt report as HTML and Word;
 - ``index.html`` linking all of it.
 """
 
@@ -68,6 +69,7 @@ _SECTIONS = (
     ("tables", "Tables (CSV)"),
     ("networks", "Networks (Gephi, Cytoscape, figures, interactive HTML)"),
     ("figures", "Figures"),
+    ("reports", "Coded-excerpt reports"),
 )
 
 
@@ -209,6 +211,14 @@ def run_demo(
         path = out / "figures" / "power_cube_heatmap.png"
         fig.savefig(path, dpi=150, bbox_inches="tight")
         outputs.append(path)
+    from .report import build_report
+
+    reports = out / "reports"
+    reports.mkdir(exist_ok=True)
+    for fmt in ("html", "docx"):
+        outputs.append(build_report(db, reports / f"coded_excerpts.{fmt}",
+                                    format="html" if fmt == "html" else "docx",
+                                    title="qualcode demo: coded excerpts (synthetic data)"))
     summary = (f"{len(documents)} documents, {sum(len(d.turns) for d in documents):,} turns, "
                f"{sum(d.word_count for d in documents):,} words; {len(codings):,} auto-codings "
                f"from {len(books)} codebooks ({', '.join(b.name for b in books)}).")
