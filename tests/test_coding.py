@@ -235,6 +235,9 @@ def test_scope_within_other_codebook_and_context() -> None:
     assert autocode([doc], exact, context=earlier) == [
         c for c in both if c.codebook == "power"]
     assert autocode([doc], exact, context=[]) == []
+    # codings of a codebook in the call come from this run only, not from context
+    stale = [Coding(doc.id, "barrier", 0, len(doc.text), "auto:barriers@0", None, "barriers")]
+    assert autocode([doc], [power, barriers], context=stale) == both
     with pytest.raises(CodebookError, match="barriers"):
         autocode([doc], power)
 

@@ -76,9 +76,10 @@ class Group:
 
 @dataclass
 class Compiled:
-    """One codebook compiled for one language."""
+    """One codebook compiled for one language (holds no reference to the codebook,
+    so the cache entry goes when the codebook does)."""
 
-    codebook: Codebook
+    name: str
     language: str
     pipeline: Pipeline
     rules: list[CRule] = field(default_factory=list)
@@ -113,7 +114,7 @@ def compile_codebook(codebook: Codebook, language: str) -> Compiled:
     defaults = Defaults.from_meta(codebook.meta)
     pipeline = get_pipeline(language)
     strings = pipeline.vocab.strings
-    comp = Compiled(codebook, language, pipeline)
+    comp = Compiled(codebook.name, language, pipeline)
     comp.codes = [c.name for c in codebook.codes]
     base_neg = Negation("off", None, DEFAULT_WINDOW)
     for code in codebook.codes:

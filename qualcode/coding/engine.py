@@ -142,10 +142,11 @@ def _passages(results: Results, names: dict[str, int], context: list[Coding],
               ) -> tuple[list[int], list[int]]:
     spans: list[tuple[int, int]] = []
     for book, code in targets:
-        if book in names:
+        if book in names:  # a codebook of this run: only this run's codings count
             spans += list(results.get((names[book], code), {}))
-        spans += [(c.start, c.end) for c in context
-                  if c.code == code and c.codebook in (book, None)]
+        else:
+            spans += [(c.start, c.end) for c in context
+                      if c.code == code and c.codebook in (book, None)]
     spans.sort()
     starts = [s for s, _ in spans]
     reach: list[int] = []
