@@ -644,34 +644,68 @@ def agree(
 @app.command("import")
 @handle_errors
 def import_(
-    path: Annotated[Path, typer.Argument(help="Codings .csv/.xlsx, or a .docx with comments.")],
+    path: Annotated[
+        Path,
+        typer.Argument(help="F.qdpx/.qde (REFI-QDA project), F.qdc (codebook), codings "
+                            ".csv/.xlsx, or a .docx with comments naming codes."),
+    ],
     coder: Annotated[
         str | None, typer.Option(help="Coder name for rows/comments that name none.")
     ] = None,
     codebook: Annotated[
         str | None, typer.Option(help="Check code names against this stored codebook.")
     ] = None,
+    codebook_table: Annotated[
+        bool, typer.Option("--codebook-table", help="The .csv/.xlsx is a codebook, not codings.")
+    ] = False,
 ) -> None:
-    """Import manual codings: a codings table, or Word comments naming codes."""
+    """Import a REFI-QDA project or codebook, manual codings, or a codebook table.
+
+    Every import is one transaction: on any error nothing is stored.
+    """
     from .errors import UnsupportedFormatError
-    from .exchange.tables import codings_from_comments, read_codings
 
     suffix = path.suffix.lower()
     with open_project(create=True) as proj:
-        cb = proj.codebook(codebook) if codebook else None
+        if suffix in (".qdpx", ".qde"):
+            from .exchange import refi
+
+            report = refi.import_qdpx(proj, path)
+            for line in report.summary():
+                out.print(line, markup=False, soft_wrap=True)
+            return
+        if suffix == ".qdc" or (codebook_table and suffix in (".csv", ".xlsx")):
+            if suffix == ".qdc":
+                from .exchange import refi
+
+                cb = refi.read_qdc(path)
+            else:
+                from .exchange.codebook_tables import read_codebook_table
+
+                cb = read_codebook_table(path)
+            proj.add_codebook(cb)
+            out.print(f"imported codebook {cb.name!r} with {len(cb.codes)} codes from {path}")
+            return
+        from .exchange.tables import codings_from_comments, read_codings
+
+        check = proj.codebook(codebook) if codebook else None
         if suffix in (".csv", ".xlsx"):
-            codings = read_codings(path, proj.documents, coder=coder, codebook=cb)
+            codings = read_codings(path, proj.documents, coder=coder, codebook=check)
         elif suffix == ".docx":
             from .io import read_transcript
 
             doc = read_transcript(path)
-            result = proj.add_documents([doc])
-            stored = [*result.added, *result.unchanged, *result.versioned][0]
-            codings = codings_from_comments(stored, coder=coder, codebook=cb)
+            with proj.transaction():
+                result = proj.add_documents([doc])
+                stored = [*result.added, *result.unchanged, *result.versioned][0]
+                codings = codings_from_comments(stored, coder=coder, codebook=check)
+                proj.add_codings(codings)
+            out.print(f"imported {len(codings)} codings from {path}")
+            return
         else:
             raise UnsupportedFormatError(
                 f"cannot import {suffix or 'a file without extension'}; "
-                "use .csv, .xlsx or .docx", path=path)
+                "use .qdpx, .qde, .qdc, .csv, .xlsx or .docx", path=path)
         n = proj.add_codings(codings)
     out.print(f"imported {n} codings from {path}")
 
@@ -679,17 +713,53 @@ def import_(
 @app.command()
 @handle_errors
 def export(
-    path: Annotated[Path, typer.Argument(help="Codings as .csv or .xlsx.")],
+    path: Annotated[
+        Path,
+        typer.Argument(help="F.qdpx (whole project), F.qdc (codebooks), codings .csv/.xlsx, "
+                            "or with --codebook-table a codebook .csv/.xlsx."),
+    ],
     coder: Annotated[list[str] | None, typer.Option(help="Only codings by this coder.")] = None,
     code: Annotated[list[str] | None, typer.Option(help="Only this code.")] = None,
+    codebook: Annotated[
+        list[str] | None, typer.Option(help="Codebook(s) for .qdc / --codebook-table.")
+    ] = None,
+    codebook_table: Annotated[
+        bool, typer.Option("--codebook-table", help="Write a codebook table, not codings.")
+    ] = False,
 ) -> None:
-    """Export codings (with the coded text) to a spreadsheet."""
-    from .errors import UnsupportedFormatError
-    from .exchange.tables import write_codings
+    """Export the project (REFI-QDA), codebooks, or codings to a spreadsheet."""
+    from .errors import InputError, UnsupportedFormatError
 
-    if path.suffix.lower() not in (".csv", ".xlsx"):
-        raise UnsupportedFormatError("codings export must be .csv or .xlsx", path=path)
+    suffix = path.suffix.lower()
     with open_project() as proj:
+        if suffix == ".qdpx":
+            from .exchange import refi
+
+            refi.write_qdpx(proj, path)
+            out.print(f"wrote {path}: {len(proj.documents)} documents, {len(proj.codes)} codes, "
+                      f"{len(proj.codings())} codings")
+            return
+        books = [b for b in proj.codebooks if not codebook or b.name in codebook]
+        if suffix == ".qdc" or codebook_table:
+            if not books:
+                raise InputError("no codebook to export (run qualcode code, or check --codebook)")
+            if suffix == ".qdc":
+                from .exchange import refi
+
+                refi.write_qdc(books, path)
+            elif suffix in (".csv", ".xlsx") and len(books) == 1:
+                from .exchange.codebook_tables import write_codebook_table
+
+                write_codebook_table(books[0], path)
+            else:
+                raise InputError("a codebook table holds one codebook: pick it with --codebook",
+                                 path=path)
+            out.print(f"wrote {path}: {', '.join(b.name for b in books)}")
+            return
+        if suffix not in (".csv", ".xlsx"):
+            raise UnsupportedFormatError("export to .qdpx, .qdc, .csv or .xlsx", path=path)
+        from .exchange.tables import write_codings
+
         codings = proj.codings(coder=coder or None, code=code or None)
         write_codings(codings, proj.documents, path)
     out.print(f"wrote {len(codings)} codings to {path}")

@@ -30,56 +30,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ._schema import SCHEMA_1 as _SCHEMA_1
 from .errors import InputError, Problem, ProjectError
 from .model import Code, Codebook, Coding, Comment, Document, Turn
+
+if TYPE_CHECKING:
+    from .snapshots import Snapshot
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "AddResult", "Project", "migrate", "run_script"]
 
 Migration = str | Callable[[sqlite3.Connection], None]
 #: A filter on codings: one value, a list of values, or ``None`` for any.
 Filter = str | Iterable[str] | None
-
-_SCHEMA_1 = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE documents (
-    id TEXT PRIMARY KEY, name TEXT NOT NULL, text TEXT NOT NULL, language TEXT,
-    format TEXT NOT NULL, source TEXT, sha256 TEXT NOT NULL UNIQUE,
-    version INTEGER NOT NULL, chars INTEGER NOT NULL, words INTEGER NOT NULL,
-    created TEXT NOT NULL, UNIQUE (name, version));
-CREATE TABLE turns (
-    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    idx INTEGER NOT NULL, speaker TEXT, role TEXT NOT NULL, start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL, timestamp REAL, end_time REAL);
-CREATE UNIQUE INDEX turns_document ON turns(document_id, idx);
-CREATE TABLE attributes (
-    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    key TEXT NOT NULL, value TEXT NOT NULL);
-CREATE UNIQUE INDEX attributes_document ON attributes(document_id, key);
-CREATE TABLE comments (
-    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    idx INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    text TEXT NOT NULL, author TEXT, date TEXT);
-CREATE UNIQUE INDEX comments_document ON comments(document_id, idx);
-CREATE TABLE codebooks (
-    name TEXT PRIMARY KEY, version TEXT NOT NULL, description TEXT NOT NULL,
-    source TEXT, meta TEXT NOT NULL, yaml TEXT);
-CREATE TABLE codes (
-    codebook TEXT NOT NULL REFERENCES codebooks(name) ON DELETE CASCADE,
-    name TEXT NOT NULL, parent TEXT, description TEXT NOT NULL, color TEXT,
-    inclusion TEXT NOT NULL, exclusion TEXT NOT NULL, examples TEXT NOT NULL,
-    rules TEXT NOT NULL, position INTEGER NOT NULL, PRIMARY KEY (codebook, name));
-CREATE TABLE codings (
-    id INTEGER PRIMARY KEY,
-    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    code TEXT NOT NULL, codebook TEXT, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    coder TEXT NOT NULL, rule TEXT, memo TEXT, created TEXT NOT NULL);
-CREATE INDEX codings_document ON codings(document_id);
-CREATE INDEX codings_code ON codings(code);
-CREATE INDEX codings_coder ON codings(coder);
-"""
-
 
 def _migration_1(conn: sqlite3.Connection) -> None:
     """Version 1: the initial schema, plus creation time and qualcode version."""
@@ -100,6 +64,14 @@ _CODING_COLUMNS = 'document_id, code, codebook, start, "end", coder, rule, memo'
 
 def _now() -> str:
     return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+
+
+_LOCKED = ("the project is being changed by another qualcode process and stayed locked; "
+           "nothing was changed: try again when the other process has finished")
+
+
+def _locked(e: sqlite3.Error) -> bool:
+    return "locked" in str(e) or "busy" in str(e)
 
 
 def run_script(conn: sqlite3.Connection, sql: str) -> None:
@@ -206,9 +178,12 @@ class Project:
         self._depth = 0
 
     @classmethod
-    def open(cls, path: str | Path = "qualcode.db", *, create: bool = True) -> Project:
+    def open(cls, path: str | Path = "qualcode.db", *, create: bool = True,
+             timeout: float = 5.0) -> Project:
         """Open (and by default create) the project at ``path``; ``":memory:"`` is in memory.
 
+        ``timeout`` is how many seconds a write waits for another process's
+        write to finish before failing with :class:`ProjectError`.
         Raises :class:`ProjectError` naming the path if it is missing and
         ``create`` is false, is not a SQLite database, is a SQLite database of
         another program, or was written by a newer qualcode.
@@ -218,14 +193,17 @@ class Project:
         if not memory and not create and not Path(name).exists():
             raise ProjectError("no such project file", path=name)
         try:
-            conn = sqlite3.connect(name, timeout=5.0, isolation_level=None)
+            conn = sqlite3.connect(name, timeout=timeout, isolation_level=None)
         except sqlite3.Error as e:
             raise ProjectError(f"cannot open project: {e}", path=name) from e
         try:
-            conn.execute("PRAGMA busy_timeout = 5000")
+            conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("BEGIN")  # one snapshot: another process may be creating the schema
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            conn.execute("COMMIT")
+            if version == 0 and tables:
                 raise ProjectError("not a qualcode project (a SQLite database of another program)")
             migrate(conn)
             if not memory:
@@ -237,6 +215,8 @@ class Project:
                 message = e.message
             elif "not a database" in str(e):
                 message = "not a qualcode project (the file is not a SQLite database)"
+            elif _locked(e):
+                message = _LOCKED
             else:
                 message = f"cannot open project: {e}"
             raise ProjectError(message, path=name) from e
@@ -271,11 +251,17 @@ class Project:
         """Run a block atomically: commit at the end, roll back on any exception.
 
         The outermost block takes the write lock at once (``BEGIN IMMEDIATE``;
-        another writer waits up to 5 s for it); nested blocks are savepoints.
+        another writer waits up to ``timeout`` seconds for it, then gets a
+        :class:`ProjectError`); nested blocks are savepoints.
         """
         conn = self._conn
         savepoint = f"qc_{self._depth}"
-        conn.execute("BEGIN IMMEDIATE" if self._depth == 0 else f"SAVEPOINT {savepoint}")
+        try:
+            conn.execute("BEGIN IMMEDIATE" if self._depth == 0 else f"SAVEPOINT {savepoint}")
+        except sqlite3.OperationalError as e:
+            if _locked(e):
+                raise ProjectError(_LOCKED, path=self.path) from e
+            raise
         self._depth += 1
         try:
             yield conn
@@ -300,6 +286,13 @@ class Project:
     def meta(self) -> dict[str, str]:
         """Facts about the project file: ``created``, ``qualcode_version`` (that created it)."""
         return dict(self._conn.execute("SELECT key, value FROM meta ORDER BY key"))
+
+    def snapshot(self, reason: str, *, keep: int = 20) -> Snapshot:
+        """Copy the project's committed state to its snapshots folder (see
+        :func:`qualcode.snapshots.snapshot`); ``":memory:"`` raises :class:`ProjectError`."""
+        from .snapshots import snapshot
+
+        return snapshot(self, reason, keep=keep)
 
     # -- documents ------------------------------------------------------------------
 
@@ -408,8 +401,16 @@ class Project:
             raise ProjectError(f"no document with id or name {id_or_name!r}", path=self.path)
         return found[0]
 
-    def remove_document(self, id: str) -> None:
-        """Remove the document with this id, with its turns, attributes, comments, codings."""
+    def remove_document(self, id: str, *, snapshot: bool = False) -> None:
+        """Remove the document with this id, with its turns, attributes, comments, codings.
+
+        With ``snapshot=True`` the project is first copied to its snapshots
+        folder (:meth:`snapshot`), so the removal can be undone.
+        """
+        if snapshot:
+            row = self._conn.execute("SELECT name FROM documents WHERE id = ?", (id,)).fetchone()
+            if row is not None:
+                self.snapshot(f"before-remove-{row[0]}")
         with self.transaction() as conn:
             if not conn.execute("DELETE FROM documents WHERE id = ?", (id,)).rowcount:
                 raise ProjectError(f"no document with id {id!r}", path=self.path)
@@ -529,18 +530,25 @@ class Project:
         with self.transaction():
             return self._insert_codings(self._coding_rows(codings))
 
-    def replace_auto_codings(self, codebook_coder: str, codings: Iterable[Coding]) -> int:
+    def replace_auto_codings(self, codebook_coder: str, codings: Iterable[Coding], *,
+                             snapshot: bool = False) -> int:
         """Replace a codebook's auto-codings with ``codings``, in one transaction.
 
         ``codebook_coder`` is ``auto:<codebook>@<version>`` (``Codebook.coder``).
         Codings by *any* version of that codebook's auto coder are deleted;
         human codings and other codebooks' codings are never touched. Every new
         coding must have a coder of the same family. Returns how many were added.
+        With ``snapshot=True``, the project's committed state is first copied
+        to its snapshots folder (:meth:`snapshot`) if there are codings to replace.
         """
         if not codebook_coder.startswith("auto:"):
             raise InputError(f"not an auto coder: {codebook_coder!r} (expected auto:<name>@<v>)")
         name = codebook_coder[5:].rpartition("@")[0] or codebook_coder[5:]
         prefix = f"auto:{name}@"
+        if snapshot and self._conn.execute(
+                "SELECT 1 FROM codings WHERE substr(coder, 1, ?) = ? LIMIT 1",
+                (len(prefix), prefix)).fetchone():
+            self.snapshot(f"before-recode-{name}")
         with self.transaction() as conn:
             rows = self._coding_rows(codings, coder_prefix=prefix)
             conn.execute("DELETE FROM codings WHERE substr(coder, 1, ?) = ?", (len(prefix), prefix))

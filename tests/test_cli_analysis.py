@@ -118,3 +118,56 @@ def test_matrix_and_query(project: Path, tmp_path: Path) -> None:
     assert "kdr_interview_perantara_id.txt" in r.output
     r = runner.invoke(app, ["-p", str(project), "query", "--where", "site"])
     assert r.exit_code == 2
+
+
+def test_refi_export_validates_and_imports_back(project: Path, tmp_path: Path) -> None:
+    from lxml import etree
+
+    from qualcode.exchange.refi import read_qdpx
+
+    qdpx = tmp_path / "study.qdpx"
+    r = runner.invoke(app, ["-p", str(project), "export", str(qdpx)])
+    assert r.exit_code == 0, r.output
+    import zipfile
+
+    with zipfile.ZipFile(qdpx) as z:
+        xml = etree.fromstring(z.read("project.qde"))
+    schema = etree.XMLSchema(etree.parse(
+        str(ROOT / "qualcode" / "exchange" / "refi" / "Project-mrt2019.xsd")))
+    assert schema.validate(xml), schema.error_log
+    fresh = tmp_path / "fresh.qualcode"
+    r = runner.invoke(app, ["-p", str(fresh), "import", str(qdpx)])
+    assert r.exit_code == 0, r.output
+    with qc.Project.open(project) as a, qc.Project.open(fresh) as b:
+        key = lambda c: (c.document, c.code, c.start, c.end, c.coder)  # noqa: E731
+        assert sorted(map(key, a.codings())) == sorted(map(key, b.codings()))
+        assert [d.text for d in a.documents] == [d.text for d in b.documents]
+    assert read_qdpx(qdpx).codes  # the library reads it too
+
+
+def test_codebook_table_and_qdc_export(project: Path, tmp_path: Path) -> None:
+    table = tmp_path / "barriers.xlsx"
+    r = runner.invoke(app, ["-p", str(project), "export", str(table), "--codebook-table",
+                            "--codebook", "barriers"])
+    assert r.exit_code == 0, r.output
+    frame = pd.read_excel(table)
+    assert "no_written_agreement" in set(frame["name"])
+    qdc = tmp_path / "books.qdc"
+    r = runner.invoke(app, ["-p", str(project), "export", str(qdc)])
+    assert r.exit_code == 0, r.output
+    other = tmp_path / "other.qualcode"
+    r = runner.invoke(app, ["-p", str(other), "import", str(qdc)])
+    assert r.exit_code == 0, r.output
+
+
+def test_hostile_qdpx_is_refused_and_nothing_stored(project: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.qualcode"
+    shutil.copy(project, copy)
+    with qc.Project.open(copy) as proj:
+        before = (len(proj.documents), len(proj.codings()))
+    for name in ("zip_bomb.qdpx", "traversal_member.qdpx", "doctype_xxe.qdpx"):
+        r = runner.invoke(app, ["-p", str(copy), "import", str(ROOT / "tests/data/refi" / name)])
+        assert r.exit_code == 1, (name, r.output)
+        assert name in r.output
+    with qc.Project.open(copy) as proj:
+        assert (len(proj.documents), len(proj.codings())) == before

@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import CorruptFileError, InputError, Problem
+from ..errors import InputError, Problem
 
 __all__ = ["CASE_FILES", "find_cases", "lookup_case", "parse_cases_csv", "read_cases"]
 
@@ -103,24 +103,21 @@ def parse_cases_csv(data: bytes, *, path: str = "cases.csv") -> dict[str, dict[s
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return _rows_to_cases(list(csv.reader(io.StringIO(text), dialect)), path)
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        rows = list(reader)
+    except csv.Error as e:  # e.g. a cell over csv.field_size_limit() (128 kB)
+        raise InputError(f"not a valid CSV table: {e}", path=path, line=reader.line_num) from e
+    return _rows_to_cases(rows, path)
 
 
 def read_cases(path: str | Path) -> dict[str, dict[str, Any]]:
     """Read ``cases.csv`` or ``cases.xlsx`` -> {file name: {attribute: value}}."""
     p = Path(path)
     if p.suffix.lower() == ".xlsx":
-        import openpyxl
+        from ._zipxml import read_xlsx_rows
 
-        try:
-            wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
-        except Exception as e:  # openpyxl raises many types for broken files
-            raise CorruptFileError(f"cannot read spreadsheet: {e}", path=p) from e
-        try:
-            ws = wb.worksheets[0]
-            rows = [list(r) for r in ws.iter_rows(values_only=True)]
-        finally:
-            wb.close()
+        rows = read_xlsx_rows(p)
         for r in rows:
             for i, v in enumerate(r):
                 if hasattr(v, "isoformat"):

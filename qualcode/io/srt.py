@@ -51,7 +51,9 @@ from .txt import decode_text
 
 __all__ = ["parse_srt", "read_srt"]
 
-_TAG = re.compile(r"</?(?:i|b|u|s|em|strong|font)\b[^>\n]*>|\{\\[^}\n]*\}", re.IGNORECASE)
+# Tag bodies exclude "<" / "{": a line of many unclosed tags stays linear to scan.
+_TAG = re.compile(r"</?(?:i|b|u|s|em|strong|font)\b[^<>\n]*>|\{\\[^{}\n]*\}",
+                  re.IGNORECASE)
 _EXAMPLE = "00:00:01,000 --> 00:00:04,000"
 
 

@@ -34,22 +34,26 @@ from .roles import DEFAULT_ROLES, role_for
 __all__ = """Label detect_turns match_label""".split()
 
 _TS = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+# No two whitespace runs are adjacent (``[ \t]*(?:\*\*)?[ \t]*`` would try every way
+# of splitting a long run of spaces between them: minutes for one line).
 _LABEL = re.compile(
-    rf"""^[ \t]*(?:\*\*|__)?[ \t]*
-    (?:[\[(]?(?P<ts1>{_TS})[\])]?[ \t]*[-–—]?[ \t]*)?
+    rf"""^[ \t]*+(?:(?:\*\*|__)[ \t]*)?
+    (?:[\[(]?(?P<ts1>{_TS})[\])]?[ \t]*(?:[-–—][ \t]*)?)?
     (?P<name>[^\W\d_][^:：\n\[\]()*]{{0,40}}?
         (?:[ \t]*\((?!\d)[^()\n:]{{1,30}}\))?)
     (?:[ \t]*[\[(](?P<ts2>{_TS})[\])])?
-    [ \t]*(?:\*\*|__)?[ \t]*[:：](?:\*\*|__)?(?=\s|$)[ \t]*
+    [ \t]*(?:(?:\*\*|__)[ \t]*)?[:：](?:\*\*|__)?(?=\s|$)[ \t]*
     """,
     re.VERBOSE,
 )
 _OWN_LINE = re.compile(
-    rf"""^[ \t]*(?P<name>[^\W\d_][^:\n\[\]()]{{0,40}}?)[ \t]+
+    rf"""^[ \t]*+(?P<name>[^\W\d_][^:\n\[\]()]{{0,40}}?)[ \t]+
     [\[(]?(?P<ts2>{_TS})[\])]?[ \t]*$""",
     re.VERBOSE,
 )
 _PAREN = re.compile(r"\s*\(([^()]*)\)\s*$")
+#: How much of a line's start :func:`match_label` looks at.
+_LABEL_SPAN = 200
 _PARTICLES = frozenset({"bin", "binti", "van", "de", "da", "der", "von", "al", "el", "dos", "di"})
 #: Capitalised words that start a line with a colon but are not speakers.
 _NOT_SPEAKERS = frozenset(
@@ -97,9 +101,17 @@ def match_label(line: str) -> Label | None:
     >>> match_label("The trouble is: nobody wrote it down") is None
     True
     """
-    m = _LABEL.match(line)
+    # A label is short: look at the start of the line only, so that a line of
+    # millions of characters costs no more than an ordinary one.
+    span = len(line) - len(line.lstrip(" \t")) + _LABEL_SPAN
+    head = line[:span]
+    m = _LABEL.match(head)
+    if m is not None and m.end() == len(head) < len(line):
+        m = _LABEL.match(line)  # the match reached the cut: decide on the whole line
     own_line = False
     if m is None:
+        if len(line) > span:
+            return None
         m = _OWN_LINE.match(line)
         if m is None:
             return None
@@ -181,7 +193,9 @@ def detect_turns(
     return tuple(turns) if found_label else _paragraph_turns(text)
 
 
-_PARAGRAPH = re.compile(r"\S(?:.|\n(?!\s*\n))*")
+# One repetition per line, not per character: a per-character alternation made
+# sre keep a backtracking mark per character (12 GB for a 100 MB line).
+_PARAGRAPH = re.compile(r"\S[^\n]*(?:\n(?!\s*\n)[^\n]*)*")
 
 
 def _paragraph_turns(text: str) -> tuple[Turn, ...]:

@@ -110,6 +110,9 @@ def split_front_matter(text: str, *, name: str = "<text>") -> tuple[dict[str, An
         return {}, text
     try:
         meta = yaml.safe_load(m.group(1))
+    except RecursionError as e:  # e.g. thousands of nested [ or {
+        raise InputError("invalid YAML front matter: nested too deeply", path=name,
+                         line=2) from e
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 2 if mark is not None else None  # +1 for '---', +1 for 1-based

@@ -63,8 +63,9 @@ __all__ = ["parse_vtt", "read_vtt"]
 _HEADER = re.compile(r"WEBVTT(?:[ \t].*)?")
 _SRT_TIMING = re.compile(r"^[ \t]*\d+:\d\d:\d\d,\d{1,3}[ \t]*-->", re.MULTILINE)
 _META = re.compile(r"([A-Za-z][\w-]*)[ \t]*:[ \t]*(.*)")
-_VOICE = re.compile(r"<v(?:\.[^\s>]*)?[ \t]+([^>\n]*)>")
-_TAG = re.compile(r"<rt\b[^>\n]*>[^<\n]*</rt>|<[^>\n]*>")
+# Tag bodies exclude "<": a line of many unclosed "<v " stays linear to scan.
+_VOICE = re.compile(r"<v(?:\.[^\s<>]*)?[ \t]+([^<>\n]*)>")
+_TAG = re.compile(r"<rt\b[^<>\n]*>[^<\n]*</rt>|<[^<>\n]*>")
 _EXAMPLE = "00:00:01.000 --> 00:00:04.000"
 
 
