@@ -54,6 +54,7 @@ def test_power_cube_and_index(demo: Path) -> None:
     index = (demo / "index.html").read_text(encoding="utf-8")
     assert "synthetic" in index
     links = re.findall(r'href="([^"]+)"', index)
-    produced = {p.relative_to(demo).as_posix() for sub in ("tables", "networks", "figures", "reports")
+    folders = ("tables", "networks", "figures", "reports")
+    produced = {p.relative_to(demo).as_posix() for sub in folders
                 for p in (demo / sub).iterdir()}
     assert set(links) == produced  # every output is linked, every link exists
