@@ -5,9 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
+STAMP_LAB := $(VENV)/.installed-lab
 OUT ?= out
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo test lint bench lab clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or run make PYTHON=python3)"; exit 1; }
@@ -19,8 +20,12 @@ $(STAMP_RUN): pyproject.toml | $(BIN)/python
 	@touch $@
 
 $(STAMP_DEV): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[formats,agreement,web,dev]"
+	$(BIN)/pip install -q -e ".[formats,agreement,web,notebooks,dev]"
 	@touch $@ $(STAMP_RUN)
+
+$(STAMP_LAB): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[formats,agreement,web,notebooks]"
+	@touch $@
 
 demo: $(STAMP_RUN)
 	$(BIN)/qualcode demo $(OUT)
@@ -34,6 +39,9 @@ test: lint
 
 bench: $(STAMP_RUN)
 	$(BIN)/python benchmarks/bench_ingest.py
+
+lab: $(STAMP_LAB)
+	$(BIN)/jupyter lab notebooks/
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -66,6 +66,12 @@ class QualcodeError(Exception):
         self.problems: list[Problem] = list(problems)
         super().__init__(str(Problem(message, self.path, line)))
 
+    def __str__(self) -> str:
+        head = super().__str__()
+        if not self.problems:
+            return head
+        return head + "\n" + "\n".join(f"  {p}" for p in self.problems)
+
 
 class InputError(QualcodeError, ValueError):
     """A file or value given by the user cannot be used as it is."""
@@ -110,12 +116,6 @@ class CodebookError(InputError):
         if problems and message == "invalid codebook":
             message = f"invalid codebook: {len(problems)} problem(s)"
         super().__init__(message, path=path, line=line, problems=problems)
-
-    def __str__(self) -> str:
-        head = super().__str__()
-        if not self.problems:
-            return head
-        return head + "\n" + "\n".join(f"  {p}" for p in self.problems)
 
 
 class ExchangeError(InputError):

@@ -104,3 +104,19 @@ def test_comments_as_codings() -> None:
         ("no_written_agreement", "Tidak ada kontrak.", "Ana", "clear case"),
         ("Piece rate", "Upah per kodi.", "Budi", None),
     ]
+
+
+def test_doubled_quotes_and_semicolons(doc: qc.Document) -> None:
+    """Excel writes quotes in cells as doubled quotes; semicolons in many locales."""
+    data = (
+        b'document;code;text;coder;memo\n'
+        b'sumi.txt;no_written_agreement;Tidak ada kontrak.;Ana;"she said ""no paper"""\n'
+    )
+    (c,) = parse_codings_csv(data, [doc])
+    assert c.memo == 'she said "no paper"'
+
+
+def test_problems_are_in_the_message(doc: qc.Document) -> None:
+    with pytest.raises(qc.InputError) as info:
+        parse_codings_csv(b"document,code,start,end,coder\nnope,x,0,1,Ana\n", [doc], path="c.csv")
+    assert "c.csv:2: unknown document 'nope'" in str(info.value)

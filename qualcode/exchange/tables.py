@@ -172,10 +172,12 @@ def parse_codings_csv(
         raise ExchangeError(f"not UTF-8 text (byte {e.start}); save the CSV as UTF-8",
                             path=path) from e
     try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        # sniff only the delimiter: the sniffer's quoting guesses break
+        # ordinary Excel files whose cells contain doubled quotes
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+        delimiter = ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     fields = [f.strip().lower() for f in reader.fieldnames or []]
     missing = [c for c in ("code",) if c not in fields]
     if "document" not in fields and "document_name" not in fields:

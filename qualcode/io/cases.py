@@ -100,10 +100,12 @@ def parse_cases_csv(data: bytes, *, path: str = "cases.csv") -> dict[str, dict[s
     except UnicodeDecodeError as e:
         raise InputError(f"not UTF-8 text ({e.reason} at byte {e.start})", path=path) from e
     try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        # sniff only the delimiter: the sniffer's quoting guesses break
+        # ordinary Excel files whose cells contain doubled quotes
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         rows = list(reader)
     except csv.Error as e:  # e.g. a cell over csv.field_size_limit() (128 kB)
