@@ -8,7 +8,7 @@ STAMP_DEV := $(VENV)/.installed-dev
 STAMP_LAB := $(VENV)/.installed-lab
 OUT ?= out
 
-.PHONY: demo test lint bench lab clean
+.PHONY: demo test lint bench lab fuzz clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or run make PYTHON=python3)"; exit 1; }
@@ -39,6 +39,10 @@ test: lint
 
 bench: $(STAMP_RUN)
 	$(BIN)/python benchmarks/bench_ingest.py
+
+fuzz: $(STAMP_DEV)
+	$(BIN)/pip install -q atheris
+	$(BIN)/python fuzz/run.py --runs $(or $(FUZZ_RUNS),20000)
 
 lab: $(STAMP_LAB)
 	$(BIN)/jupyter lab notebooks/

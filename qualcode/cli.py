@@ -65,8 +65,8 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         except QualcodeError as e:
             if state.debug:
                 raise
-            err.print(f"[red]error:[/red] {e.args[0] if e.args else e}", markup=True,
-                      soft_wrap=True)
+            message = escape(str(e.args[0] if e.args else e))
+            err.print(f"[red]error:[/red] {message}", soft_wrap=True)
             for problem in e.problems:
                 err.print(f"  {problem}", soft_wrap=True, markup=False)
             raise typer.Exit(1) from None
@@ -97,7 +97,10 @@ def progress_bar(description: str) -> Iterator[Callable[[int, int, str], None]]:
 def open_project(*, create: bool = False) -> Any:
     from .store import Project
 
-    return Project.open(project_path(), create=create)
+    path = project_path()
+    if create and str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return Project.open(path, create=create)
 
 
 def version_callback(value: bool) -> None:
@@ -173,13 +176,13 @@ def ingest(
     for status, docs in (("added", report.added), ("new version", report.versioned),
                          ("unchanged", report.unchanged)):
         for d in docs:
-            table.add_row(d.name, status, str(len(d.turns)), f"{d.word_count:,}",
+            table.add_row(escape(d.name), status, str(len(d.turns)), f"{d.word_count:,}",
                           str(len(d.speakers)), d.language or "")
     for s in report.failed:
-        table.add_row(Path(s.path).name, "[red]failed[/red]", "", "", "", "")
+        table.add_row(escape(Path(s.path).name), "[red]failed[/red]", "", "", "", "")
     out.print(table)
     for s in report.failed:
-        err.print(f"[red]error:[/red] {s.path}: {s.reason}", soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(s.path)}: {escape(s.reason)}", soft_wrap=True)
     out.print(
         f"{len(report.added)} added, {len(report.versioned)} new versions, "
         f"{len(report.unchanged)} unchanged, {len(report.failed)} failed"
@@ -307,6 +310,9 @@ def code(
             if len(found) > limit:
                 out.print(f"... {len(found) - limit} more (raise --limit)")
         if not dry_run:
+            existing = {c.coder for c in context}
+            if any(c.startswith(f"auto:{cb.name}@") for cb in books for c in existing):
+                proj.snapshot("before-code-" + "-".join(cb.name for cb in books))
             with proj.transaction():
                 for cb in books:
                     proj.add_codebook(cb, yaml_text=dump_codebook(cb))
@@ -667,6 +673,8 @@ def import_(
 
     suffix = path.suffix.lower()
     with open_project(create=True) as proj:
+        if str(project_path()) != ":memory:" and (proj.documents or proj.codings()):
+            proj.snapshot(f"before-import-{path.name}")
         if suffix in (".qdpx", ".qde"):
             from .exchange import refi
 
@@ -810,6 +818,91 @@ def report(
                             format="html" if fmt == "html" else "docx", codes=codes_ or None,
                             where=parse_where(where), coders=coder or None)
     out.print(f"wrote {path}")
+
+
+@app.command()
+@handle_errors
+def snapshots(
+    restore: Annotated[
+        str | None, typer.Option(help="Restore this snapshot (id or unique prefix).")
+    ] = None,
+) -> None:
+    """List the project's automatic snapshots, or restore one."""
+    from .snapshots import list_snapshots
+    from .snapshots import restore as restore_snapshot
+
+    path = project_path()
+    if restore is not None:
+        result = restore_snapshot(path, restore)
+        out.print(f"restored {result.restored.id} ({result.restored.reason})")
+        if result.saved is not None:
+            out.print(f"the state it replaced is snapshot {result.saved.id}")
+        return
+    table = Table(title=f"Snapshots of {path}")
+    for col in ("id", "created", "reason", "documents", "codings", "restored"):
+        table.add_column(col)
+    found = list_snapshots(path)
+    for snap in found:
+        table.add_row(snap.id, snap.created, escape(snap.reason), str(snap.documents),
+                      str(snap.codings), snap.restored or "")
+    out.print(table)
+    out.print(f"{len(found)} snapshots; restore one with qualcode snapshots --restore ID")
+
+
+@app.command()
+@handle_errors
+def undo() -> None:
+    """Undo the last operation that replaced data (restores the newest snapshot)."""
+    from .snapshots import undo as undo_last
+
+    result = undo_last(project_path())
+    out.print(f"restored snapshot {result.restored.id} ({result.restored.reason}, "
+              f"{result.restored.created})")
+    if result.saved is not None:
+        out.print(f"to revert: qualcode snapshots --restore {result.saved.id}")
+
+
+@app.command()
+@handle_errors
+def anonymise(
+    destination: Annotated[Path, typer.Argument(help="The anonymised copy (a new file).")],
+    key: Annotated[
+        Path, typer.Option(help="Key file (original -> pseudonym); reused when it exists. "
+                                "Keep it apart from the project; it is never exported.")
+    ],
+    names: Annotated[Path | None, typer.Option(help="File of person names, one per line.")]
+    = None,
+    places: Annotated[Path | None, typer.Option(help="File of place names.")] = None,
+    orgs: Annotated[Path | None, typer.Option(help="File of organisation names.")] = None,
+    detect: Annotated[
+        bool, typer.Option("--detect", help="Also list capitalised names for review.")
+    ] = False,
+    candidates: Annotated[
+        Path | None, typer.Option(help="Where to write detected names (with --detect).")
+    ] = None,
+    no_speakers: Annotated[
+        bool, typer.Option("--no-speakers", help="Keep speaker names as they are.")
+    ] = False,
+) -> None:
+    """Make a pseudonymised copy of the project: consistent pseudonyms, valid codings."""
+    from .anonymise import anonymise_project, read_key, read_names, write_candidates, write_key
+
+    result = anonymise_project(
+        project_path(), destination,
+        names=read_names(names) if names else (),
+        places=read_names(places) if places else (),
+        organisations=read_names(orgs) if orgs else (),
+        speakers=not no_speakers, detect=detect,
+        key=read_key(key) if key.exists() else None,
+    )
+    write_key(result.key, key)
+    out.print(f"wrote {destination}: {len(result.documents)} documents, {len(result.codings)} "
+              f"codings, {result.replacements} replacements; key in {key}")
+    if detect:
+        target = candidates or key.with_suffix(".candidates.txt")
+        write_candidates(result.candidates, target)
+        out.print(f"{len(result.candidates)} possible names to review in {target}; add those "
+                  "to keep out to --names and run again")
 
 
 @app.command()

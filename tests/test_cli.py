@@ -194,3 +194,42 @@ def test_import_reports_bad_rows(tmp_path: Path) -> None:
     assert f"{bad}:3: unknown document 'nope.txt'" in r.stderr
     with qc.Project.open(db) as proj:
         assert proj.codings() == []
+
+
+def test_recode_snapshots_and_undo(tmp_path: Path) -> None:
+    db = tmp_path / "deep" / "p.qualcode"  # the folder is created
+    fgd = DATA / "txt" / "fgd_id_kediri.txt"
+    assert runner.invoke(app, ["-p", str(db), "ingest", str(fgd)]).exit_code == 0
+    assert runner.invoke(app, ["-p", str(db), "code", "barriers"]).exit_code == 0
+    with qc.Project.open(db) as proj:
+        first = proj.codings()
+    assert first
+    r = runner.invoke(app, ["-p", str(db), "code", "barriers"])  # re-coding snapshots first
+    assert r.exit_code == 0
+    r = runner.invoke(app, ["-p", str(db), "snapshots"])
+    assert r.exit_code == 0 and "before-code-barriers" in r.output
+    with qc.Project.open(db) as proj:
+        proj.delete_codings(coder="auto:barriers@1.0")
+    r = runner.invoke(app, ["-p", str(db), "undo"])
+    assert r.exit_code == 0, r.output
+    with qc.Project.open(db) as proj:
+        assert proj.codings() == first
+
+
+def test_anonymise_command(tmp_path: Path) -> None:
+    db = tmp_path / "p.qualcode"
+    fgd = DATA / "txt" / "fgd_id_kediri.txt"
+    assert runner.invoke(app, ["-p", str(db), "ingest", str(fgd)]).exit_code == 0
+    names = tmp_path / "names.txt"
+    names.write_text("Kediri\n")
+    key = tmp_path / "secret" / "key.json"
+    key.parent.mkdir()
+    out_db = tmp_path / "anon.qualcode"
+    r = runner.invoke(app, ["-p", str(db), "anonymise", str(out_db), "--key", str(key),
+                            "--places", str(names)])
+    assert r.exit_code == 0, r.output
+    with qc.Project.open(out_db) as proj:
+        (doc,) = proj.documents
+    assert "Bu Sumi" not in doc.text and "Sumi" not in {t.speaker for t in doc.turns}
+    assert "Bu Sumi" in key.read_text(encoding="utf-8") or "Sumi" in key.read_text("utf-8")
+    assert key.read_text(encoding="utf-8") not in out_db.read_bytes().decode("latin-1")

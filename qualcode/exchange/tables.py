@@ -178,13 +178,18 @@ def parse_codings_csv(
     except csv.Error:
         delimiter = ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    fields = [f.strip().lower() for f in reader.fieldnames or []]
-    missing = [c for c in ("code",) if c not in fields]
-    if "document" not in fields and "document_name" not in fields:
-        missing.insert(0, "document")
-    if missing:
-        raise ExchangeError(f"missing column(s): {', '.join(missing)}", path=path, line=1)
-    return codings_from_rows(list(reader), documents, path=path, coder=coder, codebook=codebook)
+    try:
+        fields = [f.strip().lower() for f in reader.fieldnames or []]
+        missing = [c for c in ("code",) if c not in fields]
+        if "document" not in fields and "document_name" not in fields:
+            missing.insert(0, "document")
+        if missing:
+            raise ExchangeError(f"missing column(s): {', '.join(missing)}", path=path, line=1)
+        rows = list(reader)
+    except csv.Error as e:  # e.g. a cell over csv.field_size_limit(), a stray CR
+        raise ExchangeError(f"not a valid CSV table: {e}", path=path,
+                            line=reader.line_num) from e
+    return codings_from_rows(rows, documents, path=path, coder=coder, codebook=codebook)
 
 
 def read_codings(
@@ -197,16 +202,9 @@ def read_codings(
     """Read codings from a ``.csv`` or ``.xlsx`` table (see the module docs)."""
     p = Path(path)
     if p.suffix.lower() == ".xlsx":
-        import openpyxl
+        from ..io._zipxml import read_xlsx_rows
 
-        try:
-            wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
-        except Exception as e:  # openpyxl raises many types for broken files
-            raise ExchangeError(f"cannot read spreadsheet: {e}", path=p) from e
-        try:
-            rows = list(wb.worksheets[0].iter_rows(values_only=True))
-        finally:
-            wb.close()
+        rows = read_xlsx_rows(p, error=ExchangeError)
         if not rows:
             return []
         header = [str(h or "").strip().lower() for h in rows[0]]

@@ -261,7 +261,10 @@ class Container:
 
 
 def _find_xml_member(zf: zipfile.ZipFile, path: str, ext: str) -> str:
-    files = [i.filename for i in zf.infolist() if not i.is_dir()]
+    infos = zf.infolist()
+    if any(not i.filename for i in infos):  # zipfile's own is_dir() fails on these
+        raise _error(path, "an archive member has an empty name; refusing the file")
+    files = [i.filename for i in infos if not i.is_dir()]
     for name in files:
         if not _safe_member_name(name):
             raise _error(path, f"archive member {name!r} escapes the archive "

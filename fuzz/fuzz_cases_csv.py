@@ -1,0 +1,6 @@
+"""atheris target: the cases_csv parser (see fuzz/_harness.py). Not run by make test."""
+
+from _harness import main
+
+if __name__ == "__main__":
+    main("cases_csv")

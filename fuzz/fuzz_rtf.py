@@ -1,0 +1,6 @@
+"""atheris target: the rtf parser (see fuzz/_harness.py). Not run by make test."""
+
+from _harness import main
+
+if __name__ == "__main__":
+    main("rtf")
