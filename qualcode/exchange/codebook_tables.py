@@ -25,7 +25,6 @@ place in the table: keep those in the YAML codebook.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -33,6 +32,7 @@ from typing import Any
 
 from ..codebook import CSS_COLORS
 from ..errors import CodebookError, ExchangeError, Problem
+from ..io._csv import read_csv
 from ..model import Code, Codebook
 
 __all__ = [
@@ -146,28 +146,16 @@ def parse_codebook_csv(data: bytes, *, name: str = "codebook", path: str = "code
                        version: str = "1") -> Codebook:
     """A codebook from CSV bytes (UTF-8, BOM allowed; comma, semicolon or tab).
 
-    The delimiter is the one the header line uses most (a comma if none).
+    The delimiter is the one the header line uses most (a comma if none);
+    see :func:`qualcode.io._csv.read_csv`.
     """
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ExchangeError(f"not UTF-8 text (byte {e.start}); save the CSV as UTF-8",
-                            path=path) from e
-    header_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=header_line.count)  # the header says; cells may mislead
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise CodebookError("the file is empty", path=path, line=1) from None
+    header, records = read_csv(data, path=path, error=ExchangeError)
+    if not header:
+        raise CodebookError("the file is empty", path=path, line=1)
     columns = _columns(header)
     if "name" not in columns:
         raise CodebookError("no 'name' column in the header", path=path, line=1)
-    rows: list[tuple[int, dict[str, Any]]] = []
-    start = reader.line_num + 1
-    for record in reader:
-        rows.append((start, dict(zip(columns, record, strict=False))))
-        start = reader.line_num + 1
+    rows = [(line, dict(zip(columns, record, strict=False))) for line, record in records]
     return codebook_from_rows(rows, name=name, path=path, version=version)
 
 

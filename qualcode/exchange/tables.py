@@ -24,13 +24,13 @@ line (CSV) or row (xlsx) number; nothing is returned unless all rows are good.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import ExchangeError, Problem
+from ..io._csv import read_csv
 from ..model import Codebook, Coding, Document
 
 __all__ = [
@@ -90,12 +90,18 @@ def codings_from_rows(
     first_line: int = 2,
     coder: str | None = None,
     codebook: Codebook | None = None,
+    lines: Sequence[int] | None = None,
 ) -> list[Coding]:
-    """Validate table rows and turn them into codings (see the module docs)."""
+    """Validate table rows and turn them into codings (see the module docs).
+
+    Problems name ``lines[i]`` for row ``i`` (default: consecutive lines from
+    ``first_line``).
+    """
     index = _doc_index(list(documents))
     problems: list[Problem] = []
     codings: list[Coding] = []
-    for line, row in enumerate(rows, start=first_line):
+    numbers = lines if lines is not None else range(first_line, first_line + len(rows))
+    for line, row in zip(numbers, rows, strict=True):
         row = {str(k).strip().lower(): v for k, v in row.items() if k is not None}
         if not any(v not in (None, "") for v in row.values()):
             continue
@@ -166,30 +172,16 @@ def parse_codings_csv(
     codebook: Codebook | None = None,
 ) -> list[Coding]:
     """Codings from CSV bytes (UTF-8, BOM allowed; comma, semicolon or tab)."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ExchangeError(f"not UTF-8 text (byte {e.start}); save the CSV as UTF-8",
-                            path=path) from e
-    try:
-        # sniff only the delimiter: the sniffer's quoting guesses break
-        # ordinary Excel files whose cells contain doubled quotes
-        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    try:
-        fields = [f.strip().lower() for f in reader.fieldnames or []]
-        missing = [c for c in ("code",) if c not in fields]
-        if "document" not in fields and "document_name" not in fields:
-            missing.insert(0, "document")
-        if missing:
-            raise ExchangeError(f"missing column(s): {', '.join(missing)}", path=path, line=1)
-        rows = list(reader)
-    except csv.Error as e:  # e.g. a cell over csv.field_size_limit(), a stray CR
-        raise ExchangeError(f"not a valid CSV table: {e}", path=path,
-                            line=reader.line_num) from e
-    return codings_from_rows(rows, documents, path=path, coder=coder, codebook=codebook)
+    header, records = read_csv(data, path=path, error=ExchangeError)
+    fields = [f.strip().lower() for f in header]
+    missing = [c for c in ("code",) if c not in fields]
+    if "document" not in fields and "document_name" not in fields:
+        missing.insert(0, "document")
+    if missing:
+        raise ExchangeError(f"missing column(s): {', '.join(missing)}", path=path, line=1)
+    rows = [dict(zip(fields, record, strict=False)) for _, record in records]
+    return codings_from_rows(rows, documents, path=path, coder=coder, codebook=codebook,
+                             lines=[line for line, _ in records])
 
 
 def read_codings(

@@ -15,13 +15,12 @@ participant ids ``007``, stay text).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
+from ._csv import read_csv
 
 __all__ = ["CASE_FILES", "find_cases", "lookup_case", "parse_cases_csv", "read_cases"]
 
@@ -94,22 +93,9 @@ def _rows_to_cases(rows: list[list[Any]], path: str) -> dict[str, dict[str, Any]
 
 
 def parse_cases_csv(data: bytes, *, path: str = "cases.csv") -> dict[str, dict[str, Any]]:
-    """Parse a case table in CSV (UTF-8, with or without BOM; comma or semicolon)."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InputError(f"not UTF-8 text ({e.reason} at byte {e.start})", path=path) from e
-    try:
-        # sniff only the delimiter: the sniffer's quoting guesses break
-        # ordinary Excel files whose cells contain doubled quotes
-        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        rows = list(reader)
-    except csv.Error as e:  # e.g. a cell over csv.field_size_limit() (128 kB)
-        raise InputError(f"not a valid CSV table: {e}", path=path, line=reader.line_num) from e
+    """Parse a case table in CSV (UTF-8, with or without BOM; comma, semicolon or tab)."""
+    header, records = read_csv(data, path=path)
+    rows: list[list[Any]] = [list(header), *(list(r) for _, r in records)]
     return _rows_to_cases(rows, path)
 
 
