@@ -20,7 +20,7 @@ $(STAMP_RUN): pyproject.toml | $(BIN)/python
 	@touch $@
 
 $(STAMP_DEV): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[formats,agreement,web,notebooks,dev]"
+	$(BIN)/pip install -q -e ".[formats,agreement,web,notebooks,scale,dev]"
 	@touch $@ $(STAMP_RUN)
 
 $(STAMP_LAB): pyproject.toml | $(BIN)/python

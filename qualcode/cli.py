@@ -144,6 +144,16 @@ def init(
     out.print(f"{'Opened existing' if existed else 'Created'} project {path}")
 
 
+JobsOption = Annotated[
+    int, typer.Option(help="Processes to use (0: one per core). Results are identical.")
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(help="Run on a Dask cluster, e.g. tcp://host:8786 (pip install "
+                      "qualcode[scale])."),
+]
+
+
 @app.command()
 @handle_errors
 def ingest(
@@ -158,6 +168,8 @@ def ingest(
             help="Refuse a changed file whose name is already stored, instead of versioning.",
         ),
     ] = False,
+    jobs: JobsOption = 1,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Add transcripts to the project. Re-ingesting the same bytes changes nothing."""
     from .ingest import ingest as run_ingest
@@ -169,6 +181,8 @@ def ingest(
             language=language,
             on_conflict="refuse" if refuse_versions else "version",
             progress=bar,
+            jobs=jobs,
+            scheduler=scheduler,
         )
     table = Table(title=f"Ingest into {project_path()}")
     for col in ("file", "status", "turns", "words", "speakers", "language"):
@@ -272,6 +286,8 @@ def code(
         bool, typer.Option("--explain", help="Show each coded passage, the rule and the match.")
     ] = False,
     limit: Annotated[int, typer.Option(help="With --explain: passages to show.")] = 50,
+    jobs: JobsOption = 1,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Auto-code the project's documents with codebooks; records coder and rule.
 
@@ -296,6 +312,15 @@ def code(
                 found = explain_codings(documents, books, context=context, cache_dir=cache,
                                         progress=step)
                 codings = [e.coding for e in found]
+            elif scheduler is not None:
+                from .scale.dask import autocode_dask
+
+                codings = autocode_dask(documents, books, scheduler=scheduler, context=context)
+            elif jobs != 1:
+                from .parallel import autocode_parallel
+
+                codings = autocode_parallel(documents, books, jobs=jobs or None,
+                                            context=context, cache_dir=cache, progress=step)
             else:
                 codings = autocode(documents, books, context=context, cache_dir=cache,
                                    progress=step)

@@ -128,6 +128,8 @@ def ingest(
     attributes: Mapping[str, Any] | None = None,
     on_conflict: str = "version",
     progress: Callable[[int, int, str], None] | None = None,
+    jobs: int = 1,
+    scheduler: str | None = None,
 ) -> IngestReport:
     """Read transcripts under ``paths`` and add them to ``project``.
 
@@ -137,12 +139,28 @@ def ingest(
     (``on_conflict="refuse"``, raising :class:`~qualcode.errors.ProjectError`
     before anything is written). The documents are stored in one
     transaction; files that fail to read are listed in ``failed``.
+
+    ``jobs`` reads on that many processes (0: one per core);
+    ``scheduler`` (``"tcp://host:8786"``) reads on a Dask cluster
+    (``pip install qualcode[scale]``). Results are the same either way.
     """
     if on_conflict not in ("version", "refuse"):
         raise InputError(f"on_conflict must be 'version' or 'refuse', not {on_conflict!r}")
-    docs, failed = read_transcripts(
-        paths, language=language, roles=roles, attributes=attributes, progress=progress
-    )
+    if scheduler is not None:  # read on a Dask cluster; stored here as usual
+        from .scale.dask import read_transcripts_dask
+
+        docs, failed = read_transcripts_dask(paths, scheduler=scheduler, language=language,
+                                             roles=roles, attributes=attributes)
+    elif jobs != 1:
+        from .parallel import read_transcripts_parallel
+
+        docs, failed = read_transcripts_parallel(paths, jobs=jobs or None, language=language,
+                                                 roles=roles, attributes=attributes,
+                                                 progress=progress)
+    else:
+        docs, failed = read_transcripts(
+            paths, language=language, roles=roles, attributes=attributes, progress=progress
+        )
     result = project.add_documents(docs, on_conflict=on_conflict)
     return IngestReport(
         added=list(result.added),

@@ -233,3 +233,15 @@ def test_anonymise_command(tmp_path: Path) -> None:
     assert "Bu Sumi" not in doc.text and "Sumi" not in {t.speaker for t in doc.turns}
     assert "Bu Sumi" in key.read_text(encoding="utf-8") or "Sumi" in key.read_text("utf-8")
     assert key.read_text(encoding="utf-8") not in out_db.read_bytes().decode("latin-1")
+
+
+def test_jobs_give_the_same_project(tmp_path: Path, folder: Path) -> None:
+    one, two = tmp_path / "one.qualcode", tmp_path / "two.qualcode"
+    for db, jobs in ((one, "1"), (two, "2")):
+        r = runner.invoke(app, ["-p", str(db), "ingest", str(folder), "--jobs", jobs])
+        assert r.exit_code == 0, r.output
+        r = runner.invoke(app, ["-p", str(db), "code", "barriers", "--jobs", jobs])
+        assert r.exit_code == 0, r.output
+    with qc.Project.open(one) as a, qc.Project.open(two) as b:
+        assert a.documents == b.documents
+        assert a.codings() == b.codings() and a.codings()
