@@ -37,8 +37,8 @@ lint: $(STAMP_DEV)
 test: lint
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP_RUN)
-	$(BIN)/python benchmarks/bench_ingest.py
+bench: $(STAMP_DEV)
+	$(BIN)/python benchmarks/bench_all.py
 
 fuzz: $(STAMP_DEV)
 	$(BIN)/pip install -q atheris
