@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..model import Comment, Document, Turn
@@ -26,6 +27,7 @@ from .roles import role_for
 __all__ = [
     "Segment",
     "document_from_segments",
+    "document_from_text",
     "format_timestamp",
     "normalise_text",
     "parse_timestamp",
@@ -151,4 +153,30 @@ def document_from_segments(
         format=fmt,
         attributes=dict(attributes or {}),
         comments=comments,
+    )
+
+
+def document_from_text(
+    text: str,
+    *,
+    name: str,
+    data: bytes,
+    fmt: str,
+    roles: Mapping[str, str] | None = None,
+    attributes: Mapping[str, Any] | None = None,
+) -> Document:
+    """A Document from normalised running ``text``, with speaker turns detected in it.
+
+    ``data`` are the file's original bytes (for the hash). Used by the
+    readers whose formats have no structure for speakers (txt, rtf, pdf).
+    """
+    from .turns import detect_turns  # turns imports this module
+
+    return Document(
+        name=Path(name).name,
+        text=text,
+        turns=detect_turns(text, roles=roles),
+        sha256=sha256_bytes(data),
+        format=fmt,
+        attributes=dict(attributes or {}),
     )

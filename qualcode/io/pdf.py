@@ -23,8 +23,7 @@ from typing import Any
 
 from ..errors import CorruptFileError, EmptyFileError, InputError, NoTextLayerError
 from ..model import Document
-from ._common import normalise_text, sha256_bytes
-from .turns import detect_turns
+from ._common import document_from_text, normalise_text
 
 __all__ = ["parse_pdf", "read_pdf"]
 
@@ -100,14 +99,8 @@ def parse_pdf(
         raise NoTextLayerError(
             "the PDF has no text layer (a scan?): run OCR first, e.g. ocrmypdf", path=name
         )
-    return Document(
-        name=Path(name).name,
-        text=text,
-        turns=detect_turns(text, roles=roles),
-        sha256=sha256_bytes(data),
-        format="pdf",
-        attributes=_metadata(reader),
-    )
+    return document_from_text(text, name=name, data=data, fmt="pdf", roles=roles,
+                              attributes=_metadata(reader))
 
 
 def read_pdf(path: str | Path, **kwargs: Any) -> Document:

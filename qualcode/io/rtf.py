@@ -22,8 +22,7 @@ from typing import Any
 
 from ..errors import CorruptFileError, EmptyFileError, InputError
 from ..model import Document
-from ._common import normalise_text, sha256_bytes
-from .turns import detect_turns
+from ._common import document_from_text, normalise_text
 
 __all__ = ["parse_rtf", "read_rtf"]
 
@@ -93,14 +92,8 @@ def parse_rtf(
     text = normalise_text(extracted)
     if not text.strip():
         raise EmptyFileError("the document has no text", path=name)
-    return Document(
-        name=Path(name).name,
-        text=text,
-        turns=detect_turns(text, roles=roles),
-        sha256=sha256_bytes(data),
-        format="rtf",
-        attributes=_info(raw[:20000], encoding, convert),
-    )
+    return document_from_text(text, name=name, data=data, fmt="rtf", roles=roles,
+                              attributes=_info(raw[:20000], encoding, convert))
 
 
 def read_rtf(path: str | Path, **kwargs: Any) -> Document:

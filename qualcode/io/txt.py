@@ -30,8 +30,7 @@ import yaml
 
 from ..errors import EncodingError, InputError
 from ..model import Document
-from ._common import normalise_text, sha256_bytes
-from .turns import detect_turns
+from ._common import document_from_text, normalise_text
 
 __all__ = ["decode_text", "parse_txt", "read_txt", "split_front_matter"]
 
@@ -153,14 +152,8 @@ def parse_txt(
         from ..errors import EmptyFileError
 
         raise EmptyFileError("the file has no transcript text", path=name)
-    return Document(
-        name=Path(name).name,
-        text=text,
-        turns=detect_turns(text, roles=merged_roles),
-        sha256=sha256_bytes(data),
-        format="txt",
-        attributes=attrs,
-    )
+    return document_from_text(text, name=name, data=data, fmt="txt", roles=merged_roles,
+                              attributes=attrs)
 
 
 def read_txt(path: str | Path, **kwargs: Any) -> Document:
