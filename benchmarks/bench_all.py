@@ -77,9 +77,14 @@ def timed(fn: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[T, float]:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident set size in MiB (ru_maxrss is KiB on Linux)."""
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / 1024 if sys.platform != "darwin" else rss / 2**20
+    """This process's peak resident set size in MiB: VmHWM on Linux (ru_maxrss can
+    carry the parent's peak over a fork and exec), else ru_maxrss."""
+    try:
+        status = Path("/proc/self/status").read_text()
+        return int(status.split("VmHWM:")[1].split()[0]) / 1024
+    except (OSError, IndexError, ValueError):
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return rss / 1024 if sys.platform != "darwin" else rss / 2**20
 
 
 def load_books() -> list[Any]:
