@@ -150,7 +150,7 @@ JobsOption = Annotated[
 SchedulerOption = Annotated[
     str | None,
     typer.Option(help="Run on a Dask cluster, e.g. tcp://host:8786 (pip install "
-                      "qualcode[scale])."),
+                      "qualcode\\[scale])."),
 ]
 
 
