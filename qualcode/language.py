@@ -39,12 +39,14 @@ def detect_language(text: str, *, default: str = "en") -> str:
     >>> detect_language("We never had a written agreement with the middleman.")
     'en'
     """
+    # count each distinct word once, then weigh by its frequency: far fewer
+    # set lookups than one per token (half of ingest time went here)
+    frequencies = Counter(_TOKEN.findall(text[:200_000].lower()))
     counts: Counter[str] = Counter()
-    for m in _TOKEN.finditer(text[:200_000].lower()):
-        w = m.group()
-        for lang, words in _WORDS.items():
-            if w in words:
-                counts[lang] += 1
+    for lang, words in _WORDS.items():
+        n = sum(c for w, c in frequencies.items() if w in words)
+        if n:
+            counts[lang] = n
     if not counts:
         return default
     best, n = counts.most_common(1)[0]
