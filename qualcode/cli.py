@@ -294,9 +294,10 @@ def code(
     Re-coding replaces that codebook's earlier auto-codings only; human
     codings are never touched.
     """
-    from .codebook import dump_codebook, load_codebook
+    from .codebook import load_codebook
     from .coding import autocode
     from .coding import explain as explain_codings
+    from .coding.project import store_auto_codings
     from .summary import code_frequencies
 
     books = [load_codebook(c) for c in codebooks]
@@ -338,11 +339,7 @@ def code(
             existing = {c.coder for c in context}
             if any(c.startswith(f"auto:{cb.name}@") for cb in books for c in existing):
                 proj.snapshot("before-code-" + "-".join(cb.name for cb in books))
-            with proj.transaction():
-                for cb in books:
-                    proj.add_codebook(cb, yaml_text=dump_codebook(cb))
-                    proj.replace_auto_codings(cb.coder, [c for c in codings
-                                                         if c.coder == cb.coder])
+            store_auto_codings(proj, books, codings)
     print_frame(code_frequencies(codings, documents), title=f"{len(codings):,} codings in "
                 f"{len(documents)} documents" + (" (dry run: nothing stored)" if dry_run else ""))
 

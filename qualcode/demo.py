@@ -142,8 +142,9 @@ def run_demo(
 ) -> DemoResult:
     """Run the pipeline on the bundled (or given) transcripts; write results to ``out_dir``."""
     from . import analysis
-    from .codebook import dump_codebook, load_codebook
+    from .codebook import load_codebook
     from .coding import autocode
+    from .coding.project import store_auto_codings
 
     out = Path(out_dir)
     for sub in ("tables", "networks", "figures"):
@@ -162,10 +163,7 @@ def run_demo(
                 progress(done, total, "coding")
 
         codings = autocode(documents, books, progress=coding_progress)
-        with proj.transaction():
-            for cb in books:
-                proj.add_codebook(cb, yaml_text=dump_codebook(cb))
-                proj.replace_auto_codings(cb.coder, [c for c in codings if c.coder == cb.coder])
+        store_auto_codings(proj, books, codings)
 
     outputs = _tables(codings, documents, books, out / "tables")
     examples = analysis.code_examples(codings, documents)
