@@ -267,3 +267,27 @@ class Coding:
     @property
     def is_auto(self) -> bool:
         return self.coder.startswith("auto:")
+
+
+# Writing the slots directly skips __init__ and __post_init__: for codings
+# whose values were validated already (rows of our own store, spans the engine
+# derived from token offsets), where the checks cost more than the object.
+_CODING_SLOTS = tuple(getattr(Coding, name).__set__ for name in (
+    "document", "code", "start", "end", "coder", "rule", "codebook", "memo"))
+
+
+def trusted_coding(document: str, code: str, start: int, end: int, coder: str,
+                   rule: str | None = None, codebook: str | None = None,
+                   memo: str | None = None) -> Coding:
+    """A :class:`Coding` built without validation; only for already valid values."""
+    obj = object.__new__(Coding)
+    sd, sc, ss, se, sk, sr, sb, sm = _CODING_SLOTS
+    sd(obj, document)
+    sc(obj, code)
+    ss(obj, start)
+    se(obj, end)
+    sk(obj, coder)
+    sr(obj, rule)
+    sb(obj, codebook)
+    sm(obj, memo)
+    return obj
