@@ -328,7 +328,7 @@ def test_token_cache_memory_and_disk(tmp_path: Path) -> None:
     clear_memory_cache()
     assert autocode([doc], one("phrase: written agreement"), cache_dir=disk) == first
     assert cache_stats.tokenised == 2 and cache_stats.disk_hits == 1
-    assert len(list(disk.rglob("*.spacy"))) == 1
+    assert len(list(disk.rglob("*.tok"))) == 1
 
 
 # ------------------------------------------------------------------ frames

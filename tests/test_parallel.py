@@ -156,7 +156,7 @@ def test_own_pool_and_jobs1(serial: tuple[list[Document], list[object]], corpus:
     assert autocode_parallel(docs, "barriers", jobs=1) == expected
     # a fresh pool of its own, sharing a token cache folder
     assert autocode_parallel(docs, "barriers", jobs=2, cache_dir=tmp_path / "tokens") == expected
-    assert list((tmp_path / "tokens").rglob("*.spacy"))
+    assert list((tmp_path / "tokens").rglob("*.tok"))
     assert read_transcripts_parallel(corpus[:3], jobs=1)[0] == serial[0][:3]
 
 

@@ -1,8 +1,8 @@
 """Compiling a codebook into matchers and lookup arrays, once per language.
 
-All phrase rules of a codebook go into one spaCy ``PhraseMatcher`` on
-``LOWER``, all lemma rules and both sides of near rules into one on
-``LEMMA``; regexes are compiled with the literals every match needs. Rules
+All phrase rules of a codebook go into one :class:`TokenMatcher` on
+lower-case forms, all lemma rules and both sides of near rules into one on
+lemmas; regexes are compiled with the literals every match needs. Rules
 of one code with the same settings form a *group*; per-group settings are
 kept in numpy arrays so the engine can filter all hits of a document at once.
 When several codebooks code the same documents their matchers are merged,
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Codebook
+from .matcher import TokenMatcher
 from .nlp import Pipeline, get_pipeline
 from .regex_safety import regex_flags, required_literals
 from .rules import Defaults, Negation, Rule, Scope
@@ -88,8 +89,8 @@ class Compiled:
     codes: list[str] = field(default_factory=list)  #: code names by code id
     scopes: list[tuple[frozenset[str] | None, frozenset[str] | None]] = field(
         default_factory=list)
-    keys: dict[int, tuple[int, int, int]] = field(default_factory=dict)
-    patterns: list[tuple[str, bool, list[Any]]] = field(default_factory=list)
+    #: (rule, part, side), uses lemmas, the token hashes of each pattern
+    patterns: list[tuple[tuple[int, int, int], bool, list[Any]]] = field(default_factory=list)
     regexes: list[tuple[int, int, re.Pattern[str], tuple[str, ...], bool]] = field(
         default_factory=list)
     negator_ids: tuple[int, ...] = ()
@@ -153,7 +154,7 @@ def compile_codebook(codebook: Codebook, language: str) -> Compiled:
                 comp.groups.append(group)
                 groups.append(group)
             for part, leaf in leaves:
-                _add_leaf(comp, r, part, leaf, strings)
+                _add_leaf(comp, r, part, leaf)
     negators = (defaults.negators or {}).get(language) or DEFAULT_NEGATORS.get(language, ())
     comp.negator_ids = tuple(strings.add(w.lower()) for w in negators)
     comp.negator_key = "\0".join(sorted(w.lower() for w in negators))
@@ -175,7 +176,7 @@ def compile_codebook(codebook: Codebook, language: str) -> Compiled:
     return comp
 
 
-def _add_leaf(comp: Compiled, r: int, part: int, leaf: Rule, strings: Any) -> None:
+def _add_leaf(comp: Compiled, r: int, part: int, leaf: Rule) -> None:
     pipeline = comp.pipeline
     if leaf.kind == "regex":
         cs = leaf.case_sensitive
@@ -185,35 +186,36 @@ def _add_leaf(comp: Compiled, r: int, part: int, leaf: Rule, strings: Any) -> No
         return
     sides = [(0, leaf.patterns)] + ([(1, leaf.others)] if leaf.kind == "near" else [])
     for side, patterns in sides:
-        key = f"qc:{id(comp)}:{r}:{part}:{side}"
         use_lemma = leaf.kind != "phrase"
-        docs = [d for d in (pipeline.pattern(p, lemmas=use_lemma) for p in patterns) if len(d)]
-        if docs:
-            comp.keys[strings.add(key)] = (r, part, side)
-            comp.patterns.append((key, use_lemma, docs))
+        hashes = [h for h in (pipeline.pattern(p, lemmas=use_lemma) for p in patterns) if len(h)]
+        if hashes:
+            comp.patterns.append(((r, part, side), use_lemma, hashes))
 
 
 @dataclass
 class Matchers:
     """One or more compiled codebooks merged for coding the same documents.
 
-    The phrase matchers hold every codebook's patterns, so a document is
+    The token matchers hold every codebook's patterns, so a document is
     scanned once. Rules, codes, scopes and groups are numbered globally
-    (codebook after codebook); ``ids`` holds the matcher keys sorted, with
-    aligned arrays ``rule`` (global rule) and ``simple`` (a phrase/lemma rule's
-    own key); ``groups`` holds the per-group settings as arrays.
+    (codebook after codebook). A matcher reports a *key* per pattern side:
+    ``keys[k]`` is (codebook position, (rule, part, side)), ``rule[k]`` its
+    global rule and ``simple[k]`` whether it is a phrase/lemma rule's own
+    key, whose matches are hits as they are; ``groups`` holds the per-group
+    settings as arrays.
     """
 
     comps: tuple[Compiled, ...]
-    lower: Any
-    lemma: Any
-    ids: Any
+    lower: TokenMatcher
+    lemma: TokenMatcher
     rule: Any
     simple: Any
-    keys: dict[int, tuple[int, tuple[int, int, int]]]
+    keys: list[tuple[int, tuple[int, int, int]]]
     rules: list[tuple[int, CRule]]  #: global rule -> (codebook position, rule)
     rule_base: list[int]  #: global index of each codebook's first rule
     codes: list[tuple[int, str]]  #: global code id -> (codebook position, code)
+    code_rank: Any  #: global code id -> its position in its codebook
+    code_book: Any  #: global code id -> codebook position
     scopes: list[tuple[frozenset[str] | None, frozenset[str] | None]]
     negators: list[tuple[str, tuple[int, ...]]]  #: distinct negator sets
     groups: dict[str, Any]
@@ -245,11 +247,9 @@ def matchers_for(comps: Sequence[Compiled]) -> Matchers:
 
 def _merge(comps: Sequence[Compiled]) -> Matchers:
     import numpy as np
-    from spacy.matcher import PhraseMatcher
 
-    vocab = comps[0].pipeline.vocab
-    lower, lemma = PhraseMatcher(vocab, attr="LOWER"), PhraseMatcher(vocab, attr="LEMMA")
-    keys: dict[int, tuple[int, tuple[int, int, int]]] = {}
+    keys: list[tuple[int, tuple[int, int, int]]] = []
+    by_attr: dict[bool, list[tuple[Any, int]]] = {False: [], True: []}
     rules: list[tuple[int, CRule]] = []
     rule_base: list[int] = []
     codes: list[tuple[int, str]] = []
@@ -259,9 +259,9 @@ def _merge(comps: Sequence[Compiled]) -> Matchers:
     rule_group: list[Any] = []
     group_base = 0
     for i, comp in enumerate(comps):
-        for name, use_lemma, docs in comp.patterns:
-            (lemma if use_lemma else lower).add(name, docs)
-        keys.update({k: (i, v) for k, v in comp.keys.items()})
+        for key, use_lemma, hashes in comp.patterns:
+            by_attr[use_lemma] += [(h, len(keys)) for h in hashes]
+            keys.append((i, key))
         rule_base.append(len(rules))
         rules += [(i, cr) for cr in comp.rules]
         code_base, scope_base = len(codes), len(scopes)
@@ -288,12 +288,14 @@ def _merge(comps: Sequence[Compiled]) -> Matchers:
     with_after = negating & (groups["after"] > 0)
     afters = sorted(set(zip(groups["negators"][with_after].tolist(),
                             groups["after"][with_after].tolist(), strict=True)))
-    ids = sorted(keys)
-    where = [keys[k] for k in ids]
+    rank = {(i, name): n for i, comp in enumerate(comps) for n, name in enumerate(comp.codes)}
     return Matchers(
-        tuple(comps), lower, lemma, np.array(ids, dtype=np.uint64),
-        np.array([rule_base[i] + v[0] for i, v in where], dtype=np.int64),
-        np.array([v[1] == -1 and comps[i].rules[v[0]].simple for i, v in where], dtype=bool),
-        keys, rules, rule_base, codes, scopes, negators, groups,
+        tuple(comps), TokenMatcher(by_attr[False]), TokenMatcher(by_attr[True]),
+        np.array([rule_base[i] + v[0] for i, v in keys], dtype=np.int64),
+        np.array([v[1] == -1 and comps[i].rules[v[0]].simple for i, v in keys], dtype=bool),
+        keys, rules, rule_base, codes,
+        np.array([rank[c] for c in codes], dtype=np.int64),
+        np.array([i for i, _ in codes], dtype=np.int64),
+        scopes, negators, groups,
         np.concatenate(rule_group) if rule_group else np.zeros(0, dtype=np.int64),
         windows, afters)

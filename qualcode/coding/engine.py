@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import CodebookError, InputError, Problem
 from ..language import detect_language
-from ..model import Codebook, Coding, Document
+from ..model import Codebook, Coding, Document, trusted_coding
 from .compiled import UNIT_IDS, Matchers, compile_codebook, matchers_for
 from .hits import DocHits, collect
 from .nlp import tokenise
@@ -181,14 +181,16 @@ def _filter(p: Prepared, m: Matchers, hits: DocHits) -> dict[str, Any]:
     negset = groups["negators"][g]
     for n, w in m.windows:
         sel = (mode > 0) & (groups["window"][g] == w) & (negset == n)
-        key, ids = m.negators[n]
-        negated[sel] = p.negated_before(key, ids, w)[first[sel]]
+        if sel.any():
+            key, ids = m.negators[n]
+            negated[sel] = p.negated_before(key, ids, w, first[sel])
     if m.afters:
         last = np.searchsorted(p.info.tok_start_array, e, "left") - 1
         for n, a in m.afters:
             sel = (mode > 0) & (groups["after"][g] == a) & (negset == n) & ~negated
-            key, ids = m.negators[n]
-            negated[sel] = p.negated_after(key, ids, a)[last[sel]]
+            if sel.any():
+                key, ids = m.negators[n]
+                negated[sel] = p.negated_after(key, ids, a, last[sel])
     ok &= ~(((mode == 1) & negated) | ((mode == 2) & ~negated))
     target = groups["target"][g]
     code = np.where((mode == 3) & negated & (target >= 0), target, groups["code"][g])
@@ -206,9 +208,9 @@ def _filter(p: Prepared, m: Matchers, hits: DocHits) -> dict[str, Any]:
             ue[sel] = np.maximum(trim_end[k2], e[sel])
     sel = ok & (unit == UNIT_IDS["turn"])
     if sel.any():
-        nxt, last = p.info.trim_arrays()
-        us[sel] = np.minimum(nxt[turn_start[tt[sel]]], s[sel])
-        ue[sel] = np.maximum(last[(turn_end[tt[sel]] - 1).clip(min=0)] + 1, e[sel])
+        trim_start, trim_end = p.turn_trimmed()
+        us[sel] = np.minimum(trim_start[tt[sel]], s[sel])
+        ue[sel] = np.maximum(trim_end[tt[sel]], e[sel])
     keep = np.flatnonzero(ok)
     order = keep[np.lexsort((rule[keep], e[keep], s[keep], ue[keep], us[keep], code[keep]))]
     late = np.flatnonzero(late_ok)
@@ -266,9 +268,8 @@ def _within(p: Prepared, m: Matchers, late: tuple[Any, ...], plan: _Plan,
                 match_unit.add(key)
 
 
-def _code_one(p: Prepared, m: Matchers, plan: _Plan, names: dict[str, int],
-              context: list[Coding], explain: bool) -> Results:
-    out = _filter(p, m, collect(m, p))
+def _code_one(p: Prepared, m: Matchers, out: dict[str, Any], plan: _Plan,
+              names: dict[str, int], context: list[Coding], explain: bool) -> Results:
     results: Results = {}
     match_unit: set[tuple[int, str]] = set()
     _store(out, m, results, match_unit, explain)
@@ -277,6 +278,30 @@ def _code_one(p: Prepared, m: Matchers, plan: _Plan, names: dict[str, int],
     for key in match_unit:
         _merge(key, results)
     return results
+
+
+def _simple_codings(doc: Document, m: Matchers, out: dict[str, Any],
+                    meta: tuple[list[tuple[str, str, str]], list[str]]) -> list[Coding]:
+    """The codings of kept hits when no hit waits for other codes, none has unit
+    ``match`` and nothing is explained: all with array operations, in the order
+    :func:`_codings` gives (unit span, codebook, code's place in its codebook)."""
+    import numpy as np
+
+    code, us, ue, rule = out["code"], out["us"], out["ue"], out["rule"]
+    if not len(code):
+        return []
+    first = np.ones(len(code), dtype=bool)  # the earliest match of each (code, unit)
+    first[1:] = (code[1:] != code[:-1]) | (us[1:] != us[:-1]) | (ue[1:] != ue[:-1])
+    code, us, ue, rule = code[first], us[first], ue[first], rule[first]
+    order = np.lexsort((m.code_rank[code], m.code_book[code], ue, us))
+    codes, rule_ids = meta
+    doc_id = doc.id
+    found = []
+    for c, a, b, r in zip(code[order].tolist(), us[order].tolist(), ue[order].tolist(),
+                          rule[order].tolist(), strict=True):
+        name, coder, book = codes[c]
+        found.append(trusted_coding(doc_id, name, a, b, coder, rule_ids[r], book))
+    return found
 
 
 def _merge(key: tuple[int, str], results: Results) -> None:
@@ -311,18 +336,26 @@ def _run(documents: Document | Iterable[Document], codebooks: Any, *,
     rank = {(i, c.name): n for i, cb in enumerate(books) for n, c in enumerate(cb.codes)}
     langs = {lang for cb in books for c in cb.codes for lang in (r.language for r in c.rules)}
     merged: dict[str, Matchers] = {}
+    meta: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {}
     total = len(docs)
     out: list[tuple[Coding, Explanation | None]] = []
     for n, doc in enumerate(docs, 1):
         language = doc.language or detect_language(doc.text)
         if language in langs and doc.text.strip():
             if language not in merged:
-                merged[language] = matchers_for([compile_codebook(cb, language) for cb in books])
+                m = merged[language] = matchers_for(
+                    [compile_codebook(cb, language) for cb in books])
+                meta[language] = ([(name, books[i].coder, books[i].name) for i, name in m.codes],
+                                  [cr.rule.id for cr in m.rule_list])
             m = merged[language]
-            sdoc = tokenise([(doc.text, language)], cache_dir=cache_dir)[0]
-            results = _code_one(Prepared(doc, sdoc), m, plan, names, ctx.get(doc.id, []),
-                                explain)
-            out += _codings(doc, books, m, results, rank, explain)
+            tokens = tokenise([(doc.text, language)], cache_dir=cache_dir)[0]
+            p = Prepared(doc, tokens)
+            kept = _filter(p, m, collect(m, p))
+            if explain or len(kept["late"][0]) or (kept["unit"] == UNIT_IDS["match"]).any():
+                results = _code_one(p, m, kept, plan, names, ctx.get(doc.id, []), explain)
+                out += _codings(doc, books, m, results, rank, explain)
+            else:
+                out += [(c, None) for c in _simple_codings(doc, m, kept, meta[language])]
         if progress is not None:
             progress(n, total)
     return out

@@ -2,24 +2,26 @@
 
 A *hit* is a rule match before scope, negation and units are applied:
 ``(start, end, first token, rule)``. Phrase and lemma rules' hits come
-straight from the merged phrase matchers as arrays; regex, near, all and
-any rules are assembled here in Python (they are few).
+straight from the merged token matchers as arrays, and near rules are
+paired with array operations; regex, all and any rules are assembled here
+in Python (they are few).
 """
 
 from __future__ import annotations
 
 import itertools
-from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any
 
 from .compiled import DEFAULT_NEAR, Compiled, CRule, Matchers
+from .rules import Rule
 from .units import Prepared
 
 __all__ = ["DocHits", "Hit", "collect"]
 
 Hit = tuple[int, int, int]  # char start, char end, first token
-Tokens = dict[tuple[int, int, int], list[tuple[int, int]]]
+#: (rule, part, side) -> token starts and ends (arrays) of that pattern side's matches
+Tokens = dict[tuple[int, int, int], tuple[Any, Any]]
 
 
 @dataclass
@@ -36,39 +38,31 @@ def collect(matchers: Matchers, p: Prepared) -> DocHits:
     """Hits of every rule in ``matchers`` in the document ``p``."""
     import numpy as np
 
-    rows: list[tuple[int, int, int]] = []
-    for matcher in (matchers.lower, matchers.lemma):
-        if len(matcher):
-            rows += matcher(p.sdoc)
     info = p.info
+    found = []
+    for matcher, lemmas in ((matchers.lower, False), (matchers.lemma, True)):
+        if len(matcher):
+            values, index = info.distinct(lemmas)
+            found.append(matcher.match_terms(matcher.terms(values)[index]))
     parts: list[tuple[Any, Any, Any, Any]] = []
     tokens: list[Tokens] = [{} for _ in matchers.comps]
-    if rows:
-        arr = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.uint64,
-                          count=3 * len(rows)).reshape(-1, 3)
-        at = np.searchsorted(matchers.ids, arr[:, 0])
-        simple = matchers.simple[at]
-        s_tok = arr[:, 1].astype(np.int64)
-        e_tok = arr[:, 2].astype(np.int64)
+    if found:
+        key, s_tok, e_tok = (np.concatenate([f[k] for f in found]) for k in range(3))
+        simple = matchers.simple[key]
         st, et = s_tok[simple], e_tok[simple]
         parts.append((info.tok_start_array[st], info.tok_end_array[et - 1], st,
-                      matchers.rule[at][simple]))
+                      matchers.rule[key[simple]]))
         rest = np.flatnonzero(~simple)
         if len(rest):  # near/all/any leaves: spans grouped by matcher key
-            ids = arr[rest, 0]
-            order = rest[np.argsort(ids, kind="stable")]
-            ids = arr[order, 0]
+            order = rest[np.argsort(key[rest], kind="stable")]
+            ids = key[order]
             cuts = [0, *(np.flatnonzero(ids[1:] != ids[:-1]) + 1).tolist(), len(order)]
-            starts, ends, keys = s_tok[order].tolist(), e_tok[order].tolist(), ids.tolist()
             for a, b in itertools.pairwise(cuts):
-                i, key = matchers.keys[keys[a]]
-                tokens[i][key] = list(zip(starts[a:b], ends[a:b], strict=True))
+                i, where = matchers.keys[int(ids[a])]
+                tokens[i][where] = (s_tok[order[a:b]], e_tok[order[a:b]])
     for i, comp in enumerate(matchers.comps):
         extra = _complex_hits(comp, tokens[i], _regex_hits(comp, p), p)
-        if extra:
-            found = np.array(extra, dtype=np.int64)
-            parts.append((found[:, 0], found[:, 1], found[:, 2],
-                          found[:, 3] + matchers.rule_base[i]))
+        parts += [(s, e, f, r + matchers.rule_base[i]) for s, e, f, r in extra]
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
         return DocHits(empty, empty, empty, empty)
@@ -101,62 +95,125 @@ def _regex_hits(comp: Compiled, p: Prepared) -> dict[tuple[int, int], list[Hit]]
 
 
 def _complex_hits(comp: Compiled, tokens: Tokens, chars: dict[tuple[int, int], list[Hit]],
-                  p: Prepared) -> list[tuple[int, int, int, int]]:
-    """(start, end, first token, rule) of the regex, near, all and any rules that matched."""
+                  p: Prepared) -> list[tuple[Any, Any, Any, Any]]:
+    """(start, end, first token, rule) arrays of the regex, near, all and any rules
+    that matched (rules local to the codebook)."""
+    import numpy as np
+
     active = {k[0] for k in tokens} | {k[0] for k in chars}
-    out: list[tuple[int, int, int, int]] = []
+    out: list[tuple[Any, Any, Any, Any]] = []
+    rows: list[tuple[int, int, int, int]] = []
+    nears: list[tuple[int, Rule, tuple[Any, Any], tuple[Any, Any]]] = []
     for r in sorted(active):
         cr = comp.rules[r]
-        if cr.rule.kind == "near" and ((r, -1, 0) not in tokens or (r, -1, 1) not in tokens):
-            continue  # a near rule needs both sides
+        if cr.rule.kind == "near":
+            if (r, -1, 0) in tokens and (r, -1, 1) in tokens:  # a near rule needs both sides
+                nears.append((r, cr.rule, tokens[(r, -1, 0)], tokens[(r, -1, 1)]))
+            continue
         parts = rule_hits(cr, p, tokens, chars)
         found = all_hits(p, parts, cr) if cr.rule.kind == "all" else \
             [h for part in parts for h in part]
-        out += [(s, e, f, r) for s, e, f in found]
+        rows += [(s, e, f, r) for s, e, f in found]
+    if nears:
+        info = p.info
+        s, e, j = near(p, [(leaf, left, right) for _, leaf, left, right in nears])
+        if len(s):
+            rule = np.array([r for r, *_ in nears], dtype=np.int64)[j]
+            out.append((info.tok_start_array[s], info.tok_end_array[e - 1], s, rule))
+    if rows:
+        arr = np.array(rows, dtype=np.int64)
+        out.append((arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3]))
     return out
 
 
-def near(p: Prepared, left: list[tuple[int, int]], right: list[tuple[int, int]],
-         within: int, ordered: bool) -> list[tuple[int, int]]:
-    """Token spans from a left to a right match at most ``within`` words apart,
-    in the same sentence (either order unless ``ordered``)."""
-    if not left or not right:
-        return []
-    right = sorted(right)
-    starts = [s for s, _ in right]
-    longest = max(e - s for s, e in right)
-    out: list[tuple[int, int]] = []
-    wb, sent = p.words_before, p.info.sent_of
-    for a_s, a_e in left:
-        lo = bisect_left(starts, a_e) if ordered else \
-            bisect_left(starts, a_s - longest - within * 4 - 4)
-        for b_s, b_e in right[lo:]:
-            if b_s >= a_e:
-                if wb[b_s] - wb[a_e] > within or sent[b_s] != sent[a_s]:
-                    break
-                out.append((a_s, b_e))
-            elif not ordered and b_e <= a_s and wb[a_s] - wb[b_e] <= within and \
-                    sent[b_s] == sent[a_s]:
-                out.append((b_s, a_e))
-    return out
+def near(p: Prepared, leaves: list[tuple[Rule, tuple[Any, Any], tuple[Any, Any]]]
+         ) -> tuple[Any, Any, Any]:
+    """Token spans from a left to a right match at most ``within`` words apart, in
+    the same sentence (either order unless ``ordered``), for several near leaves
+    at once: ``(leaf, (left starts, ends), (right starts, ends))``. Returns
+    arrays: span starts, span ends, and the position of the leaf in ``leaves``.
+
+    Sorted by (leaf, start), the right matches that may follow a left match
+    form one contiguous run, found with two binary searches (and those that
+    may precede it, sorted by (leaf, end)); the runs are then expanded and
+    filtered by sentence. Leaves are kept apart by adding ``leaf * width`` to
+    every sort key, with ``width`` above any word count plus window.
+    """
+    import numpy as np
+
+    wb, sent = p.info.words_before_array.astype(np.int64), p.info.sent_of
+    n = len(wb)
+    within = np.array([DEFAULT_NEAR if leaf.within is None else leaf.within
+                       for leaf, _, _ in leaves], dtype=np.int64)
+    ordered = np.array([leaf.ordered for leaf, _, _ in leaves], dtype=bool)
+    ls, le, lj = _stack([left for _, left, _ in leaves])
+    rs, re_, rj = _stack([right for _, _, right in leaves])
+    width = int(wb[-1]) + int(within.max(initial=0)) + 2
+    out_s, out_e, out_j = [], [], []
+    # right after left: b_s >= a_e and wb[b_s] - wb[a_e] <= within
+    order = np.lexsort((rs, rj))
+    bs, be, bj = rs[order], re_[order], rj[order]
+    lo = np.searchsorted(bj * n + bs, lj * n + le, "left")
+    hi = np.searchsorted(bj * width + wb[bs], lj * width + wb[le] + within[lj], "right")
+    a, b = _expand(lo, np.maximum(hi, lo))
+    keep = sent[bs[b]] == sent[ls[a]]
+    out_s.append(ls[a[keep]])
+    out_e.append(be[b[keep]])
+    out_j.append(lj[a[keep]])
+    # right before left (unordered leaves): b_e <= a_s and wb[a_s] - wb[b_e] <= within
+    sel = ~ordered[lj]
+    if sel.any():
+        ls, le, lj = ls[sel], le[sel], lj[sel]
+        order = np.lexsort((re_, rj))
+        bs, be, bj = rs[order], re_[order], rj[order]
+        hi = np.searchsorted(bj * n + be, lj * n + ls, "right")
+        lo = np.searchsorted(bj * width + wb[be], lj * width + wb[ls] - within[lj], "left")
+        a, b = _expand(np.minimum(lo, hi), hi)
+        keep = sent[bs[b]] == sent[ls[a]]
+        out_s.append(bs[b[keep]])
+        out_e.append(le[a[keep]])
+        out_j.append(lj[a[keep]])
+    return np.concatenate(out_s), np.concatenate(out_e), np.concatenate(out_j)
+
+
+def _stack(spans: list[tuple[Any, Any]]) -> tuple[Any, Any, Any]:
+    """Concatenated starts and ends of several span lists, and each span's list."""
+    import numpy as np
+
+    starts = np.concatenate([s for s, _ in spans]).astype(np.int64)
+    ends = np.concatenate([e for _, e in spans]).astype(np.int64)
+    which = np.repeat(np.arange(len(spans)), [len(s) for s, _ in spans])
+    return starts, ends, which
+
+
+def _expand(lo: Any, hi: Any) -> tuple[Any, Any]:
+    """Pairs (i, j) for every i and every j in ``range(lo[i], hi[i])``."""
+    import numpy as np
+
+    counts = hi - lo
+    i = np.repeat(np.arange(len(lo)), counts)
+    j = np.arange(len(i)) - np.repeat(np.cumsum(counts) - counts, counts) + lo[i]
+    return i, j
 
 
 def rule_hits(cr: CRule, p: Prepared, tokens: Tokens,
               chars: dict[tuple[int, int], list[Hit]]) -> list[list[Hit]]:
     """Hits of each leaf of a rule (one list unless the rule is all/any)."""
+    import numpy as np
+
     out: list[list[Hit]] = []
-    ts, te = p.tok_start, p.tok_end
+    info = p.info
+    empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     for part, leaf in cr.leaves:
         if leaf.kind == "regex":
             out.append(chars.get((cr.index, part), []))
             continue
-        spans = tokens.get((cr.index, part, 0), [])
+        s, e = tokens.get((cr.index, part, 0), empty)
         if leaf.kind == "near":
-            within = DEFAULT_NEAR if leaf.within is None else leaf.within
-            spans = near(p, spans, tokens.get((cr.index, part, 1), []), within, leaf.ordered)
-        out.append([(ts[s], te[e - 1], s) for s, e in spans])
+            s, e, _ = near(p, [(leaf, (s, e), tokens.get((cr.index, part, 1), empty))])
+        out.append(list(zip(info.tok_start_array[s].tolist(),
+                            info.tok_end_array[e - 1].tolist(), s.tolist(), strict=True)))
     return out
-
 
 def all_hits(p: Prepared, parts: list[list[Hit]], cr: CRule) -> list[Hit]:
     """Units where every part matched: one hit from the first to the last part's match."""

@@ -17,57 +17,54 @@ from typing import TYPE_CHECKING, Any
 from ..model import Document
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from .nlp import Tokens
 
 __all__ = ["Prepared", "TokenInfo"]
 
 _PARAGRAPH_BREAK = re.compile(r"\n(?:[ \t\r\f\v]*\n)+")
-_KEY = "qualcode.token_info"
-_SPACE_CODES = [i for i in range(0x3001) if chr(i).isspace()]
 
 
 class TokenInfo:
-    """Token offsets, sentence and paragraph starts of one text.
+    """Arrays derived from a text's tokens that every coding run needs.
 
-    Depends only on the text, so it is kept with the cached spaCy doc
-    (in ``Doc.user_data``) and reused by every run that codes the same text.
+    Depends only on the text, so it is kept with the cached :class:`Tokens`
+    and reused by every run that codes the same text.
     """
 
     @classmethod
-    def of(cls, sdoc: Doc, text: str) -> TokenInfo:
-        info = sdoc.user_data.get(_KEY)
+    def of(cls, tokens: Tokens, text: str) -> TokenInfo:
+        info = tokens.info
         if not isinstance(info, TokenInfo) or (info.text is not text and info.text != text):
-            info = cls(sdoc, text)
-            sdoc.user_data[_KEY] = info
+            info = tokens.info = cls(tokens, text)
         return info
 
-    def __init__(self, sdoc: Doc, text: str) -> None:
+    def __init__(self, tokens: Tokens, text: str) -> None:
         import numpy as np
-        from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER, SENT_START
 
         self.text = text
         self.low: str | None = None
         self.negators: dict[Any, Any] = {}
-        arr = sdoc.to_array([IDX, LENGTH, SENT_START, IS_SPACE, IS_PUNCT]).astype(np.int64)
-        self.lowers = sdoc.to_array(LOWER)
-        starts = arr[:, 0] if len(arr) else np.zeros(0, dtype=np.int64)
-        self.tok_start_array = starts
-        self.tok_end_array = starts + arr[:, 1] if len(arr) else starts
-        self.tok_start: list[int] = starts.tolist()
-        self.tok_end: list[int] = (starts + arr[:, 1]).tolist() if len(arr) else []
-        sent_toks = np.flatnonzero(arr[:, 2] == 1).tolist() if len(arr) else []
-        if not sent_toks or sent_toks[0] != 0:
-            sent_toks = [0, *sent_toks]
-        self.sent_start: list[int] = [self.tok_start[i] for i in sent_toks if i < len(arr)] or [0]
-        words = ((arr[:, 3] == 0) & (arr[:, 4] == 0)).astype(np.int64) if len(arr) else \
-            np.zeros(0, dtype=np.int64)
+        self._distinct: dict[bool, tuple[Any, Any]] = {}
+        self.lowers, self.lemmas = tokens.lower, tokens.lemma
+        n = len(tokens)
+        self.tok_start_array = tokens.start.astype(np.int64)
+        self.tok_end_array = tokens.end.astype(np.int64)
+        sent = tokens.sent_start
+        if n:
+            sent = sent.copy()
+            sent[0] = True
+        #: character offset of each sentence's first token
+        self.sent_start_array = self.tok_start_array[sent] if n else np.zeros(1, dtype=np.int64)
         #: sentence number of each token
-        self.sent_of: list[int] = (np.cumsum(arr[:, 2] == 1) - 1).clip(0).tolist() \
-            if len(arr) else []
+        self.sent_of = (np.cumsum(sent) - 1).astype(np.int32)
+        space = tokens.space
+        # spaCy's tokens are all whitespace or have none, so the non-space
+        # tokens cover exactly the text's non-space characters
+        self.solid_start = self.tok_start_array[~space]
+        self.solid_end = self.tok_end_array[~space]
+        words = ~(space | tokens.punct)
         #: words_before[i] = words (not whitespace or punctuation) among tokens [0, i)
-        self.words_before_array = np.concatenate(([0], np.cumsum(words)))
-        self.words_before: list[int] = self.words_before_array.tolist()
-        self._trim: tuple[Any, Any] | None = None
+        self.words_before_array = np.concatenate(([0], np.cumsum(words))).astype(np.int32)
         self.para_start = [0]
         self.para_end = []
         for m in _PARAGRAPH_BREAK.finditer(text):
@@ -75,19 +72,17 @@ class TokenInfo:
             self.para_start.append(m.end())
         self.para_end.append(len(text))
 
-    def trim_arrays(self) -> tuple[Any, Any]:
-        """``next[i]``: first non-space offset >= i; ``last[i]``: last non-space
-        offset <= i (-1 if none). Both have one entry per character."""
-        if self._trim is None:
+    def distinct(self, lemmas: bool) -> tuple[Any, Any]:
+        """The distinct lemma (or lower-case) hashes of the text, and each token's
+        index among them: a matcher maps the few distinct hashes, not every token."""
+        found = self._distinct.get(lemmas)
+        if found is None:
             import numpy as np
 
-            codes = np.frombuffer(self.text.encode("utf-32-le"), dtype=np.uint32)
-            space = np.isin(codes, _SPACE_CODES)
-            index = np.arange(len(codes), dtype=np.int64)
-            n = len(codes)
-            nxt = np.minimum.accumulate(np.where(space, n, index)[::-1])[::-1]
-            self._trim = (np.append(nxt, n), np.maximum.accumulate(np.where(space, -1, index)))
-        return self._trim
+            values, index = np.unique(self.lemmas if lemmas else self.lowers,
+                                      return_inverse=True)
+            found = self._distinct[lemmas] = (values, index.reshape(-1).astype(np.int32))
+        return found
 
     def lower_text(self) -> str | None:
         """``text.lower()`` when that keeps every offset, else ``None``."""
@@ -97,17 +92,36 @@ class TokenInfo:
         return self.low or None
 
 
+def _trimmed(info: TokenInfo, starts: Any, ends: Any) -> tuple[Any, Any]:
+    """Each span ``[start, end)`` without surrounding whitespace, as offsets; an
+    all-whitespace span becomes the empty span at its start."""
+    import numpy as np
+
+    solid_start, solid_end = info.solid_start, info.solid_end
+    if not len(solid_start):
+        return starts.copy(), starts.copy()
+    k = np.searchsorted(solid_end, starts, "right")  # first solid token ending after start
+    first = np.maximum(solid_start[k.clip(max=len(solid_start) - 1)], starts)
+    first[k >= len(solid_start)] = np.iinfo(np.int64).max
+    k = np.searchsorted(solid_start, ends, "left") - 1  # last solid token starting before end
+    last = np.minimum(solid_end[k.clip(min=0)], ends)
+    last[k < 0] = -1
+    empty = last <= first
+    return np.where(empty, starts, first), np.where(empty, starts, last)
+
+
 class Prepared:
     """Everything the engine needs to map matches to units, for one document."""
 
-    def __init__(self, document: Document, sdoc: Doc) -> None:
+    def __init__(self, document: Document, tokens: Tokens) -> None:
+        import numpy as np
+
         self.document = document
         self.text = text = document.text
-        self.sdoc = sdoc
-        info = self.info = TokenInfo.of(sdoc, text)
+        self.tokens = tokens
+        info = self.info = TokenInfo.of(tokens, text)
         self.lowers = info.lowers
-        self.tok_start, self.tok_end = info.tok_start, info.tok_end
-        self.sent_start, self.words_before = info.sent_start, info.words_before
+        self.words_before = info.words_before_array
         self.para_start, self.para_end = info.para_start, info.para_end
         if document.turns:
             turns = document.turns
@@ -118,15 +132,23 @@ class Prepared:
         else:
             self.turn_start, self.turn_end = [0], [len(text)]
             self.turn_role, self.turn_speaker = ["unknown"], [""]
+        self.turn_start_array = np.asarray(self.turn_start, dtype=np.int64)
+        self.turn_end_array = np.asarray(self.turn_end, dtype=np.int64)
         self._scopes: dict[Any, list[bool]] = {}
+        self._scope_arrays: dict[Any, Any] = {}
         self._bounds: dict[str, list[int]] = {}
         self._units: dict[tuple[str, int, int], tuple[int, int]] = {}
-        self._negated: dict[tuple[str, int], Any] = {}
-        self._turn_arrays: tuple[Any, Any] | None = None
-        self._segment_arrays: tuple[Any, Any] | None = None
+        self._segment_first: Any = None
+        self._turn_trim: tuple[Any, Any] | None = None
         self._unit_arrays: dict[str, tuple[Any, Any, Any]] = {}
 
     # ------------------------------------------------------------ lookups
+    def tok_start(self, index: int) -> int:
+        return int(self.info.tok_start_array[index])
+
+    def tok_end(self, index: int) -> int:
+        return int(self.info.tok_end_array[index])
+
     def turn_of(self, start: int, end: int) -> int:
         """Index of the turn containing ``[start, end)``, or -1."""
         t = bisect_right(self.turn_start, start) - 1
@@ -156,7 +178,9 @@ class Prepared:
 
     def token_at(self, offset: int) -> int:
         """Index of the token containing (or last starting before) ``offset``."""
-        return max(0, bisect_right(self.tok_start, offset) - 1)
+        import numpy as np
+
+        return max(0, int(np.searchsorted(self.info.tok_start_array, offset, "right")) - 1)
 
     def scope_mask(self, roles: frozenset[str] | None,
                    speakers: frozenset[str] | None) -> list[bool]:
@@ -178,8 +202,8 @@ class Prepared:
             import numpy as np
 
             ids = np.fromiter(negator_ids, dtype=np.uint64)
-            flags = np.isin(self.lowers, ids).astype(np.int64)
-            prefix = np.concatenate(([0], np.cumsum(flags)))
+            flags = np.isin(self.lowers, ids)
+            prefix = np.concatenate(([0], np.cumsum(flags))).astype(np.int32)
             self.info.negators[key] = prefix
         return prefix
 
@@ -191,60 +215,55 @@ class Prepared:
             points = {0, len(self.text), *self.para_start, *self.para_end, *self.turn_start,
                       *self.turn_end}
             if kind == "sentence":
-                points.update(self.sent_start)
+                points.update(self.info.sent_start_array.tolist())
             found = self._bounds[kind] = sorted(points)
         return found
 
     def turn_arrays(self) -> tuple[Any, Any]:
         """Turn starts and ends as numpy arrays."""
-        if self._turn_arrays is None:
+        return self.turn_start_array, self.turn_end_array
+
+    def turn_trimmed(self) -> tuple[Any, Any]:
+        """Each turn's start and end without surrounding whitespace."""
+        if self._turn_trim is None:
+            self._turn_trim = _trimmed(self.info, self.turn_start_array, self.turn_end_array)
+        return self._turn_trim
+
+    def _segments(self) -> Any:
+        """First token of each sentence segment (sorted)."""
+        if self._segment_first is None:
             import numpy as np
 
-            self._turn_arrays = (np.asarray(self.turn_start, dtype=np.int64),
-                                 np.asarray(self.turn_end, dtype=np.int64))
-        return self._turn_arrays
+            self._segment_first = np.searchsorted(self.info.tok_start_array,
+                                                  self.bounds("sentence"))
+        return self._segment_first
 
-    def _segments(self) -> tuple[Any, Any]:
-        """First token of each sentence segment (sorted), and words_before as arrays."""
-        if self._segment_arrays is None:
-            import numpy as np
+    def negated_before(self, key: str, negator_ids: Iterable[int], window: int,
+                       index: Any) -> Any:
+        """For tokens ``index``: is a negator among the ``window`` words before,
+        in the same sentence?"""
+        import numpy as np
 
-            first = np.searchsorted(self.info.tok_start_array, self.bounds("sentence"))
-            self._segment_arrays = (first, self.info.words_before_array)
-        return self._segment_arrays
+        prefix = self.negator_prefix(key, negator_ids)
+        first, wb = self._segments(), self.words_before
+        seg_start = first[np.searchsorted(first, index, "right") - 1]
+        lo = np.maximum(seg_start, np.searchsorted(wb, wb[index] - window, "left"))
+        return (prefix[index] - prefix[lo]) > 0
 
-    def negated_before(self, key: str, negator_ids: Iterable[int], window: int) -> Any:
-        """Per token: is a negator among the ``window`` words before it, in its sentence?"""
-        found = self._negated.get((key, -window))
-        if found is None:
-            import numpy as np
+    def negated_after(self, key: str, negator_ids: Iterable[int], after: int,
+                      index: Any) -> Any:
+        """For tokens ``index``: is a negator among the ``after`` words after,
+        in the same sentence?"""
+        import numpy as np
 
-            n = len(self.tok_start)
-            prefix = self.negator_prefix(key, negator_ids)
-            first, wb = self._segments()
-            index = np.arange(n)
-            seg_start = first[np.searchsorted(first, index, "right") - 1] if n else index
-            lo = np.maximum(seg_start, np.searchsorted(wb, wb[:n] - window, "left"))
-            found = (prefix[:n] - prefix[lo]) > 0
-            self._negated[(key, -window)] = found
-        return found
-
-    def negated_after(self, key: str, negator_ids: Iterable[int], after: int) -> Any:
-        """Per token: is a negator among the ``after`` words after it, in its sentence?"""
-        found = self._negated.get((key, after))
-        if found is None:
-            import numpy as np
-
-            n = len(self.tok_start)
-            prefix = self.negator_prefix(key, negator_ids)
-            first, wb = self._segments()
-            nxt = np.arange(1, n + 1)
-            ends = np.append(first, n)
-            seg_end = ends[np.searchsorted(ends, nxt - 1, "right")].clip(max=n) if n else nxt
-            hi = np.minimum(seg_end, np.searchsorted(wb, wb[nxt] + after, "right") - 1)
-            found = (hi > nxt) & ((prefix[hi.clip(max=n)] - prefix[nxt]) > 0)
-            self._negated[(key, after)] = found
-        return found
+        n = len(self.info.tok_start_array)
+        prefix = self.negator_prefix(key, negator_ids)
+        first, wb = self._segments(), self.words_before
+        nxt = index + 1
+        ends = np.append(first, n)
+        seg_end = ends[np.searchsorted(ends, nxt - 1, "right")].clip(max=n)
+        hi = np.minimum(seg_end, np.searchsorted(wb, wb[nxt] + after, "right") - 1)
+        return (hi > nxt) & ((prefix[hi.clip(max=n)] - prefix[nxt]) > 0)
 
     def unit_arrays(self, kind: str) -> tuple[Any, Any, Any]:
         """Boundaries of ``kind`` units (sentence, paragraph) and, per unit, its
@@ -254,11 +273,7 @@ class Prepared:
             import numpy as np
 
             bounds = np.asarray(self.bounds(kind), dtype=np.int64)
-            nxt, last = self.info.trim_arrays()
-            starts = nxt[bounds[:-1]]
-            ends = last[(bounds[1:] - 1).clip(min=0)] + 1
-            empty = ends <= starts
-            starts[empty] = ends[empty] = bounds[:-1][empty]
+            starts, ends = _trimmed(self.info, bounds[:-1], bounds[1:])
             found = (bounds, starts, ends)
             self._unit_arrays[kind] = found
         return found
