@@ -412,3 +412,45 @@ def test_offsets_always_index_the_document_text(doc: Document) -> None:
         else:  # d: a sentence inside a b passage
             assert "perjanjian" in passage and any(
                 b.start <= c.start and c.end <= b.end for b in codings if b.code == "b")
+
+
+# ------------------------------------------------------------------ batches
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(documents(), min_size=1, max_size=5), st.sampled_from([1, 200, 2_000_000]))
+def test_documents_coded_together_equal_each_coded_alone(
+        docs: list[Document], batch: int) -> None:
+    import qualcode.coding.engine as engine
+
+    saved = engine.BATCH_CHARACTERS
+    engine.BATCH_CHARACTERS = batch  # one document per batch, a few, or all in one
+    try:
+        together = autocode(docs, PROPERTY_BOOK)
+    finally:
+        engine.BATCH_CHARACTERS = saved
+    alone = [c for d in docs for c in autocode([d], PROPERTY_BOOK)]
+    assert together == alone
+
+
+def test_batch_boundaries_do_not_leak() -> None:
+    # text that would match across the end of one document and the start of the
+    # next, a lookbehind at a document's first character, a document without
+    # turns, an empty one and one in another language, all in one call
+    cb = book("""
+        codebook: leak
+        codes:
+          - name: across
+            scope: all
+            rules: {en: [{phrase: end start}, {near: [finish, begin], within: 3}]}
+          - name: first
+            scope: all
+            unit: match
+            rules: {en: [{regex: '(?<![a-z ])alpha'}]}
+        """)
+    plain = [Document(f"d{i}.txt", text, (), "en") for i, text in
+             enumerate(["the very end", "start here and finish", "begin alpha", "alpha now"])]
+    docs = [*plain, Document("e.txt", "", (), "en"), Document("i.txt", "alpha", (), "id")]
+    together = autocode(docs, cb)
+    assert [(c.document, c.code, c.start, c.end) for c in together] == [
+        (plain[3].id, "first", 0, 5)]
+    assert together == [c for d in docs for c in autocode([d], cb)]

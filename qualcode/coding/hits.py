@@ -42,8 +42,7 @@ def collect(matchers: Matchers, p: Prepared) -> DocHits:
     found = []
     for matcher, lemmas in ((matchers.lower, False), (matchers.lemma, True)):
         if len(matcher):
-            values, index = info.distinct(lemmas)
-            found.append(matcher.match_terms(matcher.terms(values)[index]))
+            found.append(matcher.match_terms(info.terms(matcher, lemmas)))
     parts: list[tuple[Any, Any, Any, Any]] = []
     tokens: list[Tokens] = [{} for _ in matchers.comps]
     if found:
@@ -75,20 +74,21 @@ def _regex_hits(comp: Compiled, p: Prepared) -> dict[tuple[int, int], list[Hit]]
     turns in scope that contain a literal every match needs. Matches are
     trimmed of surrounding whitespace."""
     chars: dict[tuple[int, int], list[Hit]] = {}
-    text = p.text
     for r, part, rx, literals, case_sensitive in comp.regexes:
         cr = comp.rules[r]
         mask = p.scope_mask(cr.roles, cr.speakers)
         found: list[Hit] = []
         for t in p.candidate_turns(literals, case_sensitive, mask):
-            for m in rx.finditer(text, p.turn_start[t], p.turn_end[t]):
+            k = p.turn_doc[t]
+            text, base = p.texts[k], p.bases[k]  # the document's own text: lookarounds
+            for m in rx.finditer(text, p.turn_start[t] - base, p.turn_end[t] - base):
                 s, e = m.span()
                 while s < e and text[s].isspace():
                     s += 1
                 while e > s and text[e - 1].isspace():
                     e -= 1
                 if e > s:
-                    found.append((s, e, p.token_at(s)))
+                    found.append((s + base, e + base, p.token_at(s + base)))
         if found:
             chars[(r, part)] = found
     return chars

@@ -183,6 +183,7 @@ class Pipeline:
         self.table = _lemma_table(language)
         self.known = frozenset(v for v in self.table.values() if isinstance(v, str))
         self._lemma_ids: dict[int, int] = {}
+        self._patterns: dict[tuple[str, bool], Any] = {}  # edited codebooks reuse most
         strings = self.nlp.vocab.strings
         finals = sorted(strings.add(c) for c in Sentencizer.default_punct_chars)
         self._punct_chars = np.array(finals, dtype=np.uint64)
@@ -225,12 +226,19 @@ class Pipeline:
 
     def pattern(self, text: str, *, lemmas: bool) -> Any:
         """The token hashes (lemmas or lower case) a phrase rule's ``text`` matches."""
-        import numpy as np
-        from spacy.attrs import LOWER
+        found = self._patterns.get((text, lemmas))
+        if found is None:
+            import numpy as np
+            from spacy.attrs import LOWER
 
-        doc = self.nlp.make_doc(text)
-        lowers = doc.to_array(LOWER).astype(np.uint64)
-        return self._lemmas(lowers) if lemmas else lowers
+            doc = self.nlp.make_doc(text)
+            lowers = doc.to_array(LOWER).astype(np.uint64)
+            found = self._lemmas(lowers) if lemmas else lowers
+            found.setflags(write=False)
+            if len(self._patterns) >= 100_000:  # bounded: many codebooks in one process
+                self._patterns.clear()
+            self._patterns[(text, lemmas)] = found
+        return found
 
     def _lemmas(self, lowers: Any) -> Any:
         import numpy as np

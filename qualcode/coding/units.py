@@ -10,13 +10,14 @@ whitespace and punctuation tokens are not counted.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Iterable
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..model import Document
 
 if TYPE_CHECKING:
+    from .matcher import TokenMatcher
     from .nlp import Tokens
 
 __all__ = ["Prepared", "TokenInfo"]
@@ -84,6 +85,23 @@ class TokenInfo:
             found = self._distinct[lemmas] = (values, index.reshape(-1).astype(np.int32))
         return found
 
+    def terms(self, matcher: TokenMatcher, lemmas: bool) -> Any:
+        """Each token's term id in ``matcher`` (see :meth:`TokenMatcher.terms`)."""
+        values, index = self.distinct(lemmas)
+        return matcher.terms(values)[index]
+
+    def negator_prefix(self, key: Any, negator_ids: Iterable[int]) -> Any:
+        """prefix[i] = number of negator tokens among tokens [0, i) (a numpy array)."""
+        prefix = self.negators.get(key)
+        if prefix is None:
+            import numpy as np
+
+            ids = np.fromiter(negator_ids, dtype=np.uint64)
+            flags = np.isin(self.lowers, ids)
+            prefix = np.concatenate(([0], np.cumsum(flags))).astype(np.int32)
+            self.negators[key] = prefix
+        return prefix
+
     def lower_text(self) -> str | None:
         """``text.lower()`` when that keeps every offset, else ``None``."""
         if self.low is None:
@@ -92,7 +110,56 @@ class TokenInfo:
         return self.low or None
 
 
-def _trimmed(info: TokenInfo, starts: Any, ends: Any) -> tuple[Any, Any]:
+class JoinedInfo:
+    """Several texts' :class:`TokenInfo` as if the texts were one, concatenated:
+    character offsets shifted by each text's ``base``, token, word and sentence
+    numbers by the counts before it. Coding a batch of documents at once saves
+    the fixed cost of each array operation per document."""
+
+    def __init__(self, infos: Sequence[TokenInfo], bases: Sequence[int]) -> None:
+        import numpy as np
+
+        self.parts = list(infos)
+        self.bases = list(bases)
+
+        def joined(name: str, shifts: Any) -> Any:
+            pairs = zip(infos, shifts, strict=True)
+            return np.concatenate([getattr(i, name) + s for i, s in pairs])
+
+        self.tok_start_array = joined("tok_start_array", bases)
+        self.tok_end_array = joined("tok_end_array", bases)
+        self.sent_start_array = joined("sent_start_array", bases)
+        self.solid_start = joined("solid_start", bases)
+        self.solid_end = joined("solid_end", bases)
+        sentences = np.cumsum([0] + [len(i.sent_start_array) for i in infos[:-1]])
+        self.sent_of = joined("sent_of", sentences.astype(np.int32))
+        self._words = np.cumsum([0] + [int(i.words_before_array[-1]) for i in infos[:-1]])
+        self.words_before_array = self._prefix([i.words_before_array for i in infos], self._words)
+        self.para_start = [p + b for i, b in zip(infos, bases, strict=True) for p in i.para_start]
+        self.para_end = [p + b for i, b in zip(infos, bases, strict=True) for p in i.para_end]
+
+    @staticmethod
+    def _prefix(prefixes: Sequence[Any], offsets: Any) -> Any:
+        """Per-text prefix sums (each starting with 0) as one prefix sum."""
+        import numpy as np
+
+        return np.concatenate([np.zeros(1, dtype=np.int64),
+                               *(p[1:] + o for p, o in zip(prefixes, offsets, strict=True))])
+
+    def terms(self, matcher: TokenMatcher, lemmas: bool) -> Any:
+        import numpy as np
+
+        return np.concatenate([i.terms(matcher, lemmas) for i in self.parts])
+
+    def negator_prefix(self, key: Any, negator_ids: Iterable[int]) -> Any:
+        import numpy as np
+
+        prefixes = [i.negator_prefix(key, negator_ids) for i in self.parts]
+        offsets = np.cumsum([0] + [int(p[-1]) for p in prefixes[:-1]])
+        return self._prefix(prefixes, offsets)
+
+
+def _trimmed(info: TokenInfo | JoinedInfo, starts: Any, ends: Any) -> tuple[Any, Any]:
     """Each span ``[start, end)`` without surrounding whitespace, as offsets; an
     all-whitespace span becomes the empty span at its start."""
     import numpy as np
@@ -111,44 +178,68 @@ def _trimmed(info: TokenInfo, starts: Any, ends: Any) -> tuple[Any, Any]:
 
 
 class Prepared:
-    """Everything the engine needs to map matches to units, for one document."""
+    """Everything the engine needs to map matches to units, for one document or a
+    batch of documents coded together (as if their texts were concatenated:
+    ``bases[k]`` is where document ``k`` starts; no turn, sentence or unit
+    crosses from one into the next)."""
 
-    def __init__(self, document: Document, tokens: Tokens) -> None:
+    def __init__(self, items: Sequence[tuple[Document, Tokens]]) -> None:
         import numpy as np
 
-        self.document = document
-        self.text = text = document.text
-        self.tokens = tokens
-        info = self.info = TokenInfo.of(tokens, text)
-        self.lowers = info.lowers
-        self.words_before = info.words_before_array
-        self.para_start, self.para_end = info.para_start, info.para_end
-        if document.turns:
-            turns = document.turns
-            self.turn_start = [t.start for t in turns]
-            self.turn_end = [t.end for t in turns]
-            self.turn_role = [t.role for t in turns]
-            self.turn_speaker = [(t.speaker or "").strip().lower() for t in turns]
-        else:
-            self.turn_start, self.turn_end = [0], [len(text)]
-            self.turn_role, self.turn_speaker = ["unknown"], [""]
+        self.documents = [d for d, _ in items]
+        self.texts = [d.text for d in self.documents]
+        infos = [TokenInfo.of(tokens, d.text) for d, tokens in items]
+        self.bases = np.cumsum([0] + [len(t) for t in self.texts[:-1]]).tolist()
+        self.info: TokenInfo | JoinedInfo = infos[0] if len(infos) == 1 else \
+            JoinedInfo(infos, self.bases)
+        self._infos = infos
+        self._text: str | None = self.texts[0] if len(self.texts) == 1 else None
+        self.length = self.bases[-1] + len(self.texts[-1])
+        self.words_before = self.info.words_before_array
+        self.para_start, self.para_end = self.info.para_start, self.info.para_end
+        self.turn_start: list[int] = []
+        self.turn_end: list[int] = []
+        self.turn_role: list[str] = []
+        self.turn_speaker: list[str] = []
+        self.turn_doc: list[int] = []
+        for k, (doc, base) in enumerate(zip(self.documents, self.bases, strict=True)):
+            if doc.turns:
+                turns = doc.turns
+                self.turn_start += [t.start + base for t in turns]
+                self.turn_end += [t.end + base for t in turns]
+                self.turn_role += [t.role for t in turns]
+                self.turn_speaker += [(t.speaker or "").strip().lower() for t in turns]
+                self.turn_doc += [k] * len(turns)
+            else:
+                self.turn_start.append(base)
+                self.turn_end.append(base + len(doc.text))
+                self.turn_role.append("unknown")
+                self.turn_speaker.append("")
+                self.turn_doc.append(k)
+        #: the turns of each document: ``range(*turn_range[k])``
+        self.turn_range = [(bisect_left(self.turn_doc, k), bisect_right(self.turn_doc, k))
+                           for k in range(len(self.documents))]
         self.turn_start_array = np.asarray(self.turn_start, dtype=np.int64)
         self.turn_end_array = np.asarray(self.turn_end, dtype=np.int64)
         self._scopes: dict[Any, list[bool]] = {}
-        self._scope_arrays: dict[Any, Any] = {}
         self._bounds: dict[str, list[int]] = {}
         self._units: dict[tuple[str, int, int], tuple[int, int]] = {}
         self._segment_first: Any = None
         self._turn_trim: tuple[Any, Any] | None = None
         self._unit_arrays: dict[str, tuple[Any, Any, Any]] = {}
 
+    @property
+    def text(self) -> str:
+        """The documents' texts, concatenated."""
+        if self._text is None:
+            self._text = "".join(self.texts)
+        return self._text
+
+    def document_of(self, offset: int) -> int:
+        """Index (in the batch) of the document holding ``offset``."""
+        return bisect_right(self.bases, offset) - 1
+
     # ------------------------------------------------------------ lookups
-    def tok_start(self, index: int) -> int:
-        return int(self.info.tok_start_array[index])
-
-    def tok_end(self, index: int) -> int:
-        return int(self.info.tok_end_array[index])
-
     def turn_of(self, start: int, end: int) -> int:
         """Index of the turn containing ``[start, end)``, or -1."""
         t = bisect_right(self.turn_start, start) - 1
@@ -159,21 +250,23 @@ class Prepared:
     def candidate_turns(self, literals: tuple[str, ...], case_sensitive: bool,
                         mask: list[bool]) -> list[int]:
         """Turns allowed by ``mask`` that contain one of ``literals`` (all if none given)."""
-        hay = self.text if case_sensitive else self.info.lower_text()
-        if not literals or hay is None:
-            return [t for t, ok in enumerate(mask) if ok]
         found: set[int] = set()
         starts, ends = self.turn_start, self.turn_end
-        for lit in literals:
-            i = hay.find(lit)
-            while i >= 0:
-                t = bisect_right(starts, i) - 1
-                if t >= 0 and i < ends[t]:
-                    if mask[t]:
-                        found.add(t)
-                    i = hay.find(lit, ends[t])
-                else:
-                    i = hay.find(lit, i + 1)
+        for info, base, (lo, hi) in zip(self._infos, self.bases, self.turn_range, strict=True):
+            hay = info.text if case_sensitive else info.lower_text()
+            if not literals or hay is None:
+                found.update(t for t in range(lo, hi) if mask[t])
+                continue
+            for lit in literals:
+                i = hay.find(lit)
+                while i >= 0:
+                    t = bisect_right(starts, i + base) - 1
+                    if t >= 0 and i + base < ends[t]:
+                        if mask[t]:
+                            found.add(t)
+                        i = hay.find(lit, ends[t] - base)
+                    else:
+                        i = hay.find(lit, i + 1)
         return sorted(found)
 
     def token_at(self, offset: int) -> int:
@@ -195,25 +288,13 @@ class Prepared:
             self._scopes[key] = mask
         return mask
 
-    def negator_prefix(self, key: Any, negator_ids: Iterable[int]) -> Any:
-        """prefix[i] = number of negator tokens among tokens [0, i) (a numpy array)."""
-        prefix = self.info.negators.get(key)
-        if prefix is None:
-            import numpy as np
-
-            ids = np.fromiter(negator_ids, dtype=np.uint64)
-            flags = np.isin(self.lowers, ids)
-            prefix = np.concatenate(([0], np.cumsum(flags))).astype(np.int32)
-            self.info.negators[key] = prefix
-        return prefix
-
     def bounds(self, kind: str) -> list[int]:
         """Sorted unit boundaries: every start and end of a turn, paragraph and (for
         ``sentence``) sentence. A unit is the text between two neighbours."""
         found = self._bounds.get(kind)
         if found is None:
-            points = {0, len(self.text), *self.para_start, *self.para_end, *self.turn_start,
-                      *self.turn_end}
+            points = {*self.bases, self.length, *self.para_start, *self.para_end,
+                      *self.turn_start, *self.turn_end}
             if kind == "sentence":
                 points.update(self.info.sent_start_array.tolist())
             found = self._bounds[kind] = sorted(points)
@@ -244,7 +325,7 @@ class Prepared:
         in the same sentence?"""
         import numpy as np
 
-        prefix = self.negator_prefix(key, negator_ids)
+        prefix = self.info.negator_prefix(key, negator_ids)
         first, wb = self._segments(), self.words_before
         seg_start = first[np.searchsorted(first, index, "right") - 1]
         lo = np.maximum(seg_start, np.searchsorted(wb, wb[index] - window, "left"))
@@ -257,7 +338,7 @@ class Prepared:
         import numpy as np
 
         n = len(self.info.tok_start_array)
-        prefix = self.negator_prefix(key, negator_ids)
+        prefix = self.info.negator_prefix(key, negator_ids)
         first, wb = self._segments(), self.words_before
         nxt = index + 1
         ends = np.append(first, n)
