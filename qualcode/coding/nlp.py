@@ -108,11 +108,13 @@ class Tokens:
     which is why the caches keep these instead of docs.
     """
 
-    __slots__ = ("end", "flags", "info", "lemma", "lower", "start")
+    __slots__ = ("distinct", "end", "flags", "info", "lemma", "lower", "start")
 
     def __init__(self, start: Any, end: Any, lower: Any, lemma: Any, flags: Any) -> None:
         self.start, self.end, self.lower, self.lemma, self.flags = start, end, lower, lemma, flags
         self.info: Any = None  #: the coder's derived arrays (units.TokenInfo), kept with the tokens
+        #: lemmas? -> (distinct hashes, each token's index among them), when known
+        self.distinct: dict[bool, tuple[Any, Any]] = {}
 
     def __len__(self) -> int:
         return len(self.start)
@@ -240,21 +242,28 @@ class Pipeline:
             self._patterns[(text, lemmas)] = found
         return found
 
-    def _lemmas(self, lowers: Any) -> Any:
+    def _lemmas(self, lowers: Any, distinct: dict[bool, tuple[Any, Any]] | None = None) -> Any:
+        """Lemma hashes of lower-case hashes; fills ``distinct`` for both on the way."""
         import numpy as np
 
         if not len(lowers):
             return lowers.copy()
         strings = self.nlp.vocab.strings
         ids = self._lemma_ids
-        distinct, inverse = np.unique(lowers, return_inverse=True)
+        values, inverse = np.unique(lowers, return_inverse=True)
+        inverse = inverse.reshape(-1).astype(np.int32)
         out = []
-        for low in distinct.tolist():
+        for low in values.tolist():
             lemma = ids.get(low)
             if lemma is None:
                 lemma = ids[low] = strings.add(self.lemma(strings[low]))
             out.append(lemma)
-        return np.array(out, dtype=np.uint64)[inverse.reshape(-1)]
+        lemma_of = np.array(out, dtype=np.uint64)
+        if distinct is not None:
+            lemma_values, lemma_index = np.unique(lemma_of, return_inverse=True)
+            distinct[False] = (values, inverse)
+            distinct[True] = (lemma_values, lemma_index.reshape(-1).astype(np.int32)[inverse])
+        return lemma_of[inverse]
 
     def _tokens(self, doc: Doc) -> Tokens:
         import numpy as np
@@ -269,7 +278,10 @@ class Pipeline:
         space, punct = a[:, 4] > 0, a[:, 5] > 0
         sent = _sentence_starts(a[:, 3], punct, self._punct_chars)
         flags = (sent * _SENT) | (space * _SPACE) | (punct * _PUNCT)
-        return Tokens(start, end, lower, self._lemmas(lower), flags.astype(np.uint8))
+        distinct: dict[bool, tuple[Any, Any]] = {}
+        tokens = Tokens(start, end, lower, self._lemmas(lower, distinct), flags.astype(np.uint8))
+        tokens.distinct = distinct
+        return tokens
 
 
 def _sentence_starts(orth: Any, punct: Any, punct_chars: Any) -> Any:

@@ -45,7 +45,7 @@ class TokenInfo:
         self.text = text
         self.low: str | None = None
         self.negators: dict[Any, Any] = {}
-        self._distinct: dict[bool, tuple[Any, Any]] = {}
+        self._distinct: dict[bool, tuple[Any, Any]] = dict(tokens.distinct)
         self.lowers, self.lemmas = tokens.lower, tokens.lemma
         n = len(tokens)
         self.tok_start_array = tokens.start.astype(np.int64)
