@@ -12,6 +12,7 @@ from types import ModuleType
 
 import pytest
 
+import qualcode.parallel as _parallel
 from qualcode.codebook import load_codebook, parse_codebook
 from qualcode.coding import autocode
 from qualcode.errors import InputError
@@ -28,6 +29,15 @@ from qualcode.parallel import (
     unpack_codings,
     unpack_documents,
 )
+
+real_tokens_cached = _parallel._tokens_cached
+
+
+@pytest.fixture(autouse=True)
+def _workers_even_for_cached_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests code what a serial run has just tokenised, which the library
+    would rightly code in-process; make it use the workers under test."""
+    monkeypatch.setattr(_parallel, "_tokens_cached", lambda *args: False)
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOKS = ["barriers", "power_cube", "empowerment", "advocacy"]
@@ -158,6 +168,28 @@ def test_own_pool_and_jobs1(serial: tuple[list[Document], list[object]], corpus:
     assert autocode_parallel(docs, "barriers", jobs=2, cache_dir=tmp_path / "tokens") == expected
     assert list((tmp_path / "tokens").rglob("*.tok"))
     assert read_transcripts_parallel(corpus[:3], jobs=1)[0] == serial[0][:3]
+
+
+def test_a_recode_of_cached_tokens_stays_in_process(monkeypatch: pytest.MonkeyPatch,
+                                                     serial: tuple[list[Document], list[object]],
+                                                     tmp_path: Path) -> None:
+    import qualcode.parallel as parallel
+    from qualcode.coding.nlp import clear_memory_cache
+
+    docs = serial[0][:4]
+    clear_memory_cache()
+    expected = autocode(docs, "barriers", cache_dir=tmp_path)  # tokens now cached
+    monkeypatch.setattr(parallel, "_tokens_cached", real_tokens_cached)
+
+    def no_pool(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a re-code of cached tokens should not start workers")
+
+    monkeypatch.setattr(parallel, "WorkerPool", no_pool)
+    assert autocode_parallel(docs, "barriers", jobs=2) == expected  # in memory
+    clear_memory_cache()
+    assert autocode_parallel(docs, "barriers", jobs=2, cache_dir=tmp_path) == expected  # on disk
+    clear_memory_cache()
+    assert not parallel._tokens_cached(docs, [load_codebook("barriers")], tmp_path / "elsewhere")
 
 
 def test_codebook_errors_are_raised_before_the_workers(serial: tuple[list[Document],

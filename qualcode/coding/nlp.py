@@ -46,6 +46,7 @@ __all__ = [
     "clear_memory_cache",
     "default_cache_dir",
     "get_pipeline",
+    "is_cached",
     "tokenise",
 ]
 
@@ -447,6 +448,20 @@ def _write_disk(path: Path, tokens: Tokens) -> None:
         cache_stats.disk_writes += 1
     except OSError:  # a read-only or full disk only costs speed
         pass
+
+
+def is_cached(items: Iterable[tuple[str, str]],
+              cache_dir: str | os.PathLike[str] | None = None) -> bool:
+    """Are the tokens of every ``(text, language)`` in memory or in ``cache_dir``?"""
+    folder = Path(cache_dir) if cache_dir is not None else None
+    for text, language in items:
+        key = cache_key(text, language)
+        with _lock:
+            if key in _memory:
+                continue
+        if folder is None or not _disk_path(folder, key).is_file():
+            return False
+    return True
 
 
 def tokenise(
