@@ -58,6 +58,7 @@ T = TypeVar("T")
 
 # targets (issue 9)
 TARGET_COLD_WPS = 100_000
+TARGET_CACHED_WPS = 1_000_000  # issue 4: 200+ rules on cached tokens
 TARGET_RECODE_S_PER_1M = 1.0
 TARGET_COOC_S = 0.5
 TARGET_REGEX_RATIO = 10.0
@@ -521,7 +522,8 @@ def table(results: dict[str, Any]) -> list[Row]:
         q200 = x["rules200_cached_s"]
         add(f"code, {min(x['rules_per_language'].values())}+ rules/language, cached tokens",
             size, x["words"] / q200, "words/s", x["words"] / x["rules200_regex_s"],
-            x["rules200_regex_s"] / q200, ">= 10x", x["rules200_regex_s"] / q200 >= 10)
+            x["rules200_regex_s"] / q200, ">= 1,000,000 words/s and >= 10x",
+            x["rules200_regex_s"] / q200 >= 10 and x["words"] / q200 >= TARGET_CACHED_WPS)
         add("code, 200+ rules/language, cold", size, x["words"] / x["rules200_cold_s"], "words/s",
             x["words"] / x["rules200_regex_s"], x["rules200_regex_s"] / x["rules200_cold_s"],
             ">= 10x", x["rules200_regex_s"] / x["rules200_cold_s"] >= 10)
@@ -538,9 +540,11 @@ def table(results: dict[str, Any]) -> list[Row]:
         add(f"cold ingest + tokenise + code, jobs={j}, workers started", size,
             x["jobsN_cold_warm_wps"], "words/s", target=">= 100,000",
             ok=x["jobsN_cold_warm_wps"] >= TARGET_COLD_WPS)
-        add(f"re-code, jobs={j}, warm workers + disk cache", size, x["jobsN_recode_s_per_1M"],
-            "s/1M words", target="<= 1 s", ok=x["jobsN_recode_s_per_1M"] <= TARGET_RECODE_S_PER_1M)
-        add(f"re-code, jobs={j}, new workers + disk cache", size,
+        # tokens cached on disk by the cold run: autocode_parallel codes in-process
+        add(f"re-code, jobs={j}, pool given (tokens on disk: in-process)", size,
+            x["jobsN_recode_s_per_1M"], "s/1M words", target="<= 1 s",
+            ok=x["jobsN_recode_s_per_1M"] <= TARGET_RECODE_S_PER_1M)
+        add(f"re-code, jobs={j}, no pool (tokens on disk: in-process)", size,
             x["jobsN_recode_newpool_s_per_1M"], "s/1M words")
         for n in (1, 2):
             if f"dask{n}_read_code_wps" in x:
