@@ -21,7 +21,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +38,14 @@ SEED = 20240501
 
 def cli(project: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "qualcode.cli", "--project", str(project), *args]
+
+
+def bulk_cli(project: Path, *args: str) -> list[str]:
+    """:func:`cli` with ``store.BULK_INSERT_ROWS`` lowered to 1,000: a write of more
+    codings drops the codings table's indexes and rebuilds them in its transaction."""
+    code = ("import runpy; from qualcode import store; store.BULK_INSERT_ROWS = 1000; "
+            "runpy.run_module('qualcode.cli', run_name='__main__', alter_sys=True)")
+    return [sys.executable, "-c", code, "--project", str(project), *args]
 
 
 def run(cmd: Sequence[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -62,6 +70,14 @@ def integrity(db: Path) -> str:
     conn = sqlite3.connect(db)
     try:
         return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def index_definitions(db: Path) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(db)
+    try:
+        return sorted(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"))
     finally:
         conn.close()
 
@@ -126,11 +142,13 @@ def kill_during(cmd: Sequence[str], db: Path, *, delay: float | None = None,
 
 
 def crash_trials(tmp: Path, before_db: Path, args: Sequence[str], *, delays: Sequence[float],
-                 wal_growths: Sequence[int]) -> list[Kill]:
-    """Kill ``qualcode <args>`` at each delay and WAL size; check every outcome."""
+                 wal_growths: Sequence[int], command: Callable[..., list[str]] = cli
+                 ) -> list[Kill]:
+    """Kill ``qualcode <args>`` (run by ``command``) at each delay and WAL size;
+    check every outcome."""
     after_db = fresh_copy(before_db, tmp / "after" / "p.qualcode")
     before, started = state(before_db), time.monotonic()
-    run(cli(after_db, *args))
+    run(command(after_db, *args))
     duration = time.monotonic() - started
     print(f"{' '.join(args)[:40]}: uninterrupted run {duration:.2f} s")
     after = state(after_db)
@@ -140,9 +158,9 @@ def crash_trials(tmp: Path, before_db: Path, args: Sequence[str], *, delays: Seq
     for i, (kind, value) in enumerate(trials):
         db = fresh_copy(before_db, tmp / f"kill{i}" / "p.qualcode")
         if kind == "delay":
-            k = kill_during(cli(db, *args), db, delay=value * duration)
+            k = kill_during(command(db, *args), db, delay=value * duration)
         else:
-            k = kill_during(cli(db, *args), db, wal_growth=int(value))
+            k = kill_during(command(db, *args), db, wal_growth=int(value))
         assert integrity(db) == "ok", k
         now = state(db)
         assert now in (before, after), f"{k}: the project is in a state between before and after"
@@ -182,7 +200,9 @@ def test_sigkill_mid_ingest(tmp_path: Path, corpus: Path) -> None:
 
 
 @pytest.mark.slow
-def test_sigkill_mid_import(tmp_path: Path, ingested: Path) -> None:
+@pytest.mark.parametrize("command", [cli, bulk_cli], ids=["import", "bulk-import"])
+def test_sigkill_mid_import(tmp_path: Path, ingested: Path,
+                            command: Callable[..., list[str]]) -> None:
     with Project.open(ingested) as p:
         docs = p.documents
     rows = ["document,code,start,end,coder"]
@@ -195,8 +215,15 @@ def test_sigkill_mid_import(tmp_path: Path, ingested: Path) -> None:
     table.write_text("\n".join(rows) + "\n", encoding="utf-8")
     before_db = fresh_copy(ingested, tmp_path / "before" / "p.qualcode")
     kills = crash_trials(tmp_path, before_db, ["import", str(table)],
-                         delays=[rnd.uniform(0.3, 0.9)], wal_growths=[100_000, 1_000_000])
+                         delays=[rnd.uniform(0.3, 0.9)], wal_growths=[100_000, 1_000_000],
+                         command=command)
     assert len(kills) == 3
+    # whatever the outcome, the project has all its indexes (a bulk import drops and
+    # re-creates the codings table's indexes inside its transaction)
+    indexes = index_definitions(before_db)
+    for i in range(len(kills)):
+        assert index_definitions(tmp_path / f"kill{i}" / "p.qualcode") == indexes
+    assert index_definitions(tmp_path / "after" / "p.qualcode") == indexes
 
 
 def _has_code_command() -> bool:

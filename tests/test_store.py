@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import qualcode
 from qualcode import store
 from qualcode.errors import InputError, ProjectError
-from qualcode.model import ROLES, Code, Codebook, Coding, Comment, Document, Turn
+from qualcode.model import ROLES, Code, Codebook, Coding, Comment, Document, Turn, trusted_coding
 from qualcode.store import SCHEMA_VERSION, AddResult, Project, migrate
 
 TEXT = "I: Where do you work?\nR: At home, sewing for a factory."
@@ -375,6 +375,127 @@ def test_invalid_codings_are_all_listed_and_nothing_added(
     assert "ghost" in text and "ghost2" in text and "past the end" in text
     assert len(proj.codings()) == 6
     assert proj.add_codings([Coding(a, "edge", 0, len(TEXT))]) == 1
+
+
+def test_non_codings_are_listed(coded: tuple[Project, str, str]) -> None:
+    proj, a, _ = coded
+    with pytest.raises(InputError) as info:
+        proj.add_codings([Coding(a, "ok", 0, 1), (a, "x", 0, 1)])  # type: ignore[list-item]
+    assert [str(p) for p in info.value.problems] == ["item 1 is a tuple, not a Coding"]
+    assert len(proj.codings()) == 6
+
+
+@pytest.mark.parametrize("null", ["nan", "none"])
+def test_missing_values_are_stored_as_null(
+    coded: tuple[Project, str, str], monkeypatch: pytest.MonkeyPatch, null: str,
+) -> None:
+    # inserts bind NaN for None (SQLite stores it as NULL); None where SQLite would not
+    if null == "none":
+        monkeypatch.setattr(store, "_null", lambda: None)
+    proj, a, _ = coded
+    proj.add_codings([Coding(a, "x", 0, 1, coder="cy"),
+                      Coding(a, "y", 0, 1, coder="cy", rule="r", codebook="cb", memo="m")])
+    rows = proj._conn.execute("SELECT typeof(codebook), typeof(rule), typeof(memo) FROM codings"
+                              " WHERE coder = 'cy' ORDER BY id").fetchall()
+    assert rows == [("null", "null", "null"), ("text", "text", "text")]
+    assert [(c.codebook, c.rule, c.memo) for c in proj.codings(coder="cy")] == [
+        (None, None, None), ("cb", "r", "m")]
+
+
+def _coding_indexes(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    return sorted(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+                               " AND tbl_name = 'codings'"))
+
+
+def _statements(proj: Project) -> list[str]:
+    """Every SQL statement ``proj`` runs from now on (the list grows)."""
+    seen: list[str] = []
+    proj._conn.set_trace_callback(seen.append)
+    return seen
+
+
+def _many(doc_id: str, n: int, **kw: Any) -> list[Coding]:
+    return [Coding(doc_id, f"c{i % 7}", i % 20, i % 20 + 5, **kw) for i in range(n)]
+
+
+@pytest.fixture
+def small_bulk(monkeypatch: pytest.MonkeyPatch) -> int:
+    """Writes of more than 10 codings take the bulk path (indexes dropped and rebuilt)."""
+    monkeypatch.setattr(store, "BULK_INSERT_ROWS", 10)
+    return 10
+
+
+def test_bulk_insert_rebuilds_the_indexes(path: Path, small_bulk: int) -> None:
+    doc = make_doc()
+    with Project.open(path) as p:
+        p.add_documents([doc])
+        indexes = _coding_indexes(p._conn)
+        sql = _statements(p)
+        assert p.add_codings(_many(doc.id, 50, coder="ana")) == 50
+        assert any(s.startswith("DROP INDEX") for s in sql)  # the bulk path was taken
+        assert _coding_indexes(p._conn) == indexes
+        assert p.codings() == _many(doc.id, 50, coder="ana")
+    with Project.open(path) as p:
+        assert _coding_indexes(p._conn) == indexes
+        assert p._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert len(p.codings(code="c3")) == 7
+
+
+def test_bulk_insert_keeps_the_indexes_of_a_much_larger_table(
+        proj: Project, small_bulk: int) -> None:
+    doc = make_doc()
+    proj.add_documents([doc])
+    proj.add_codings(_many(doc.id, 100, coder="ana"))  # bulk: the table was empty
+    sql = _statements(proj)
+    proj.add_codings(_many(doc.id, 40, coder="budi"))  # 40 < 100 / 2: indexes kept
+    assert not any(s.startswith(("DROP INDEX", "CREATE INDEX")) for s in sql)
+    proj.add_codings(_many(doc.id, 70, coder="cy"))  # 70 >= 140 / 2: rebuilt
+    assert any(s.startswith("CREATE INDEX") for s in sql)
+    assert len(proj.codings()) == 210
+
+
+def test_failed_bulk_insert_leaves_no_rows_and_the_indexes(path: Path, small_bulk: int) -> None:
+    doc = make_doc()
+    with Project.open(path) as p:
+        p.add_documents([doc])
+        p.add_codings([Coding(doc.id, "kept", 0, 1)])
+        indexes = _coding_indexes(p._conn)
+        # valid to our checks, refused by SQLite (code NOT NULL) after 40 rows went in
+        bad = trusted_coding(doc.id, None, 0, 1, "ana")  # type: ignore[arg-type]
+        sql = _statements(p)
+        with pytest.raises(sqlite3.IntegrityError, match="NOT NULL"):
+            p.add_codings([*_many(doc.id, 40, coder="ana"), bad])
+        assert any(s.startswith("DROP INDEX") for s in sql)
+        assert _coding_indexes(p._conn) == indexes
+        assert [c.code for c in p.codings()] == ["kept"]
+        # inside a caller's transaction: its savepoint rolls back, the rest commits
+        with p.transaction():
+            p.add_codings([Coding(doc.id, "outer", 0, 1)])
+            with pytest.raises(sqlite3.IntegrityError):
+                p.add_codings([*_many(doc.id, 40, coder="ana"), bad])
+            assert _coding_indexes(p._conn) == indexes
+    with Project.open(path) as p:
+        assert _coding_indexes(p._conn) == indexes
+        assert p._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert [c.code for c in p.codings()] == ["kept", "outer"]
+
+
+def test_bulk_replace_auto_codings(coded: tuple[Project, str, str], small_bulk: int) -> None:
+    proj, a, _ = coded
+    indexes = _coding_indexes(proj._conn)
+    others = proj.codings(coder=["ana", "budi", "auto:powerXcube@1", "auto:Power_cube@1"])
+    new = _many(a, 30, coder="auto:power_cube@4", codebook="power_cube", rule="r")
+    sql = _statements(proj)
+    assert proj.replace_auto_codings("auto:power_cube@4", new) == 30
+    assert any(s.startswith("DROP INDEX") for s in sql)
+    assert _coding_indexes(proj._conn) == indexes
+    assert proj.codings(coder=[f"auto:power_cube@{v}" for v in range(1, 5)]) == new
+    assert proj.codings(coder=["ana", "budi", "auto:powerXcube@1", "auto:Power_cube@1"]) == others
+    sql.clear()  # deleting 30 codings is a bulk write too
+    assert proj.replace_auto_codings("auto:power_cube@5", []) == 0
+    assert any(s.startswith("DROP INDEX") for s in sql)
+    assert _coding_indexes(proj._conn) == indexes
+    assert proj.codings() == others
 
 
 def test_delete_codings(coded: tuple[Project, str, str]) -> None:
