@@ -24,13 +24,12 @@ Codes scoped ``within`` other codes are done last, in dependency order.
 
 from __future__ import annotations
 
-import gc
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .._gc import collector_paused
 from ..errors import CodebookError, InputError, Problem
 from ..language import detect_language
 from ..model import Codebook, Coding, Document, trusted_coding
@@ -438,24 +437,6 @@ def _books(codebooks: Any) -> list[Codebook]:
     return books
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while codings are made.
-
-    A run makes one object per coding and creates no reference cycles; with the
-    collector on, every few hundred new objects it walks the older ones too
-    (documents, turns, codings of earlier runs), which cost a quarter of a
-    re-code on 1M words.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def autocode(
     documents: Document | Iterable[Document],
     codebooks: Codebook | str | Iterable[Codebook | str],
@@ -474,7 +455,7 @@ def autocode(
     keeps tokenised documents on disk; ``progress(done, total)`` is called
     after each document. Codebooks may be given by path or bundled name.
     """
-    with _collector_paused():
+    with collector_paused():
         return [coding for coding, _ in _run(documents, codebooks, context=context,
                                              cache_dir=cache_dir, progress=progress,
                                              explain=False)]
