@@ -51,9 +51,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from ._gc import collector_paused
 from .errors import InputError
 from .ingest import Skipped, expand_paths, read_transcripts
-from .model import Codebook, Coding, Comment, Document, Turn
+from .model import Codebook, Coding, Comment, Document, Turn, trusted_coding
 
 __all__ = [
     "WorkerPool",
@@ -183,9 +184,11 @@ def select_codings(columns: CodingColumns, documents: Iterable[str]) -> CodingCo
 def unpack_codings(columns: CodingColumns) -> list[Coding]:
     """The codings that :func:`pack_codings` packed, in order."""
     doc, code, book, start, end, coder, rule, memo = columns
-    return [Coding(d, c, s, e, who, r, b, m)
-            for d, c, b, s, e, who, r, m in zip(doc, code, book, start, end, coder, rule, memo,
-                                                strict=True)]
+    make = trusted_coding  # packed from valid codings by our own workers
+    with collector_paused():
+        return [make(d, c, s, e, who, r, b, m)
+                for d, c, b, s, e, who, r, m in zip(doc, code, book, start, end, coder, rule,
+                                                    memo, strict=True)]
 
 
 # -- codebooks ---------------------------------------------------------------------------
