@@ -34,9 +34,15 @@ from corpus import generate_preset  # noqa: E402
 
 
 def _clear_caches() -> None:
-    from qualcode.coding.nlp import clear_memory_cache
+    """Empty the token cache and start new pipelines (a run in this process must
+    be as cold as one on new workers: no cached words or lemmas)."""
+    from qualcode.coding import nlp
 
-    clear_memory_cache()
+    nlp.clear_memory_cache()
+    with nlp._lock:  # as bench_all.fresh_pipelines; inline: this also runs on Dask workers
+        nlp._pipelines.clear()
+    for lang in ("en", "id"):
+        nlp.get_pipeline(lang)
 
 
 def local_runs(docs: list[Any], books: list[Any], jobs: int, repeat: int) -> list[float]:
