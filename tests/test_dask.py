@@ -13,7 +13,7 @@ if importlib.util.find_spec("distributed") is None or importlib.util.find_spec("
     pytest.skip("the Dask backend needs dask[distributed] and pyarrow "
                 "(pip install 'qualcode[scale]')", allow_module_level=True)
 
-from test_parallel import BOOKS, small_corpus
+from test_parallel import BOOKS, small_corpus, within_barriers
 
 from qualcode.coding import autocode
 from qualcode.errors import InputError
@@ -101,20 +101,7 @@ def test_codebook_errors_before_anything_runs(client: Any,
 
 def test_context_reaches_the_workers(client: Any, corpus: list[Path],
                                      local: tuple[list[Document], list[Any]]) -> None:
-    from qualcode.codebook import parse_codebook
-
     docs = local[0]
-    inner = parse_codebook("""
-codebook: inner
-codes:
-  - name: pay_in_barrier
-    scope: {within: ["barriers:low_piece_wage", "barriers:long_hours"], roles: all}
-    rules:
-      en: [{lemma: pay}, {lemma: hour}, {lemma: rate}]
-      id: [{lemma: bayar}, {lemma: jam}, {lemma: upah}]
-""")
-    context = autocode(docs, "barriers")
-    expected = autocode(docs, inner, context=context)
-    assert expected
+    inner, context, expected = within_barriers(docs)
     assert autocode_dask(docs, inner, client=client, context=context) == expected
     assert autocode_dask(corpus, inner, client=client, context=context) == expected

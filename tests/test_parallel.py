@@ -17,7 +17,7 @@ from qualcode.codebook import load_codebook, parse_codebook
 from qualcode.coding import autocode
 from qualcode.errors import InputError
 from qualcode.ingest import read_transcripts
-from qualcode.model import Coding, Comment, Document, Turn
+from qualcode.model import Codebook, Coding, Comment, Document, Turn
 from qualcode.parallel import (
     WorkerPool,
     autocode_parallel,
@@ -141,9 +141,9 @@ def test_autocode_jobs2_equals_serial(serial: tuple[list[Document], list[object]
     assert again == autocode(docs, BOOKS[:2])
 
 
-def test_context_goes_with_its_documents(serial: tuple[list[Document], list[object]],
-                                         pool: WorkerPool) -> None:
-    docs = serial[0]
+def within_barriers(docs: list[Document]) -> tuple[Codebook, list[Coding], list[Coding]]:
+    """A codebook scoped within barrier codes, the barrier codings it needs as
+    context, and its serial codings of ``docs`` (shared with test_dask)."""
     inner = parse_codebook("""
 codebook: inner
 codes:
@@ -156,6 +156,13 @@ codes:
     context = autocode(docs, "barriers")
     expected = autocode(docs, inner, context=context)
     assert expected, "the test needs some codings inside barrier passages"
+    return inner, context, expected
+
+
+def test_context_goes_with_its_documents(serial: tuple[list[Document], list[object]],
+                                         pool: WorkerPool) -> None:
+    docs = serial[0]
+    inner, context, expected = within_barriers(docs)
     assert autocode_parallel(docs, inner, context=context, pool=pool) == expected
 
 
