@@ -454,3 +454,12 @@ def test_batch_boundaries_do_not_leak() -> None:
     assert [(c.document, c.code, c.start, c.end) for c in together] == [
         (plain[3].id, "first", 0, 5)]
     assert together == [c for d in docs for c in autocode([d], cb)]
+
+
+def test_the_same_document_twice_keeps_each_copys_place() -> None:
+    a = transcript("R: We never had a written agreement.")
+    b = transcript("R: Another written agreement story.")
+    cb = one("phrase: written agreement")
+    got = autocode([a, b, a], cb)
+    assert [(c.document, c.start) for c in got] == \
+        [(a.id, 3), (b.id, 3), (a.id, 3)]

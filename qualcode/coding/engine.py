@@ -286,7 +286,8 @@ def _code_one(p: Prepared, m: Matchers, out: dict[str, Any], plan: _Plan,
 
 
 def _simple_codings(p: Prepared, m: Matchers, out: dict[str, Any],
-                    meta: tuple[list[tuple[str, str, str]], list[str]]) -> list[Coding]:
+                    meta: tuple[list[tuple[str, str, str]], list[str]]
+                    ) -> list[tuple[int, Coding]]:
     """The codings of kept hits when no hit waits for other codes, none has unit
     ``match`` and nothing is explained: all with array operations, in the order
     :func:`_codings` gives (document, unit span, codebook, code's place in it)."""
@@ -305,7 +306,7 @@ def _simple_codings(p: Prepared, m: Matchers, out: dict[str, Any],
     ids = [d.id for d in p.documents]
     codes, rule_ids = meta
     make = trusted_coding
-    return [make(ids[d], codes[c][0], a, b, codes[c][1], rule_ids[r], codes[c][2])
+    return [(d, make(ids[d], codes[c][0], a, b, codes[c][1], rule_ids[r], codes[c][2]))
             for c, d, a, b, r in zip(code.tolist(), k.tolist(), (us - base).tolist(),
                                      (ue - base).tolist(), rule.tolist(), strict=True)]
 
@@ -363,18 +364,17 @@ def _run(documents: Document | Iterable[Document], codebooks: Any, *,
         tokens = tokenise([(d.text, language) for d in batch_docs], cache_dir=cache_dir)
         p = Prepared(list(zip(batch_docs, tokens, strict=True)))
         kept = _filter(p, m, collect(m, p))
-        position = {d.id: n for n, d in batch}
         if explain or len(kept["late"][0]) or (kept["unit"] == UNIT_IDS["match"]).any():
             context = [trusted_coding(c.document, c.code, c.start + base, c.end + base,
                                       c.coder, c.rule, c.codebook)
                        for d, base in zip(batch_docs, p.bases, strict=True)
                        for c in ctx.get(d.id, ())]
             results = _code_one(p, m, kept, plan, names, context, explain)
-            found.extend((position[c.document], c, info)
-                         for c, info in _codings(p, books, m, results, rank, explain))
+            found.extend((batch[k][0], c, info)
+                         for k, c, info in _codings(p, books, m, results, rank, explain))
         else:
-            found.extend((position[c.document], c, None)
-                         for c in _simple_codings(p, m, kept, meta[language]))
+            found.extend((batch[k][0], c, None)
+                         for k, c in _simple_codings(p, m, kept, meta[language]))
         advance(len(batch))
 
     # Documents are coded in batches per language, as if their texts were one
@@ -400,8 +400,9 @@ def _run(documents: Document | Iterable[Document], codebooks: Any, *,
 
 def _codings(p: Prepared, books: list[Codebook], m: Matchers,
              results: Results, rank: dict[tuple[int, str], int], explain: bool
-             ) -> list[tuple[Coding, Explanation | None]]:
-    found: list[tuple[tuple[int, int, int, int, str], Coding, Explanation | None]] = []
+             ) -> list[tuple[int, Coding, Explanation | None]]:
+    """Results -> (document's place in the batch, coding, explanation), in order."""
+    found: list[tuple[tuple[int, int, int, int, str], int, Coding, Explanation | None]] = []
     text = p.text
     rules = m.rule_list
     for (i, code), spans in results.items():
@@ -410,8 +411,8 @@ def _codings(p: Prepared, books: list[Codebook], m: Matchers,
         for (s, e), matches in spans.items():
             if len(matches) > 1:
                 matches.sort()
-            base = p.bases[p.document_of(s)]
-            doc = p.documents[p.document_of(s)]
+            k = p.document_of(s)
+            base, doc = p.bases[k], p.documents[k]
             coding = Coding(doc.id, code, s - base, e - base, cb.coder,
                             rules[matches[0][2]].rule.id, cb.name)
             info = None
@@ -420,9 +421,9 @@ def _codings(p: Prepared, books: list[Codebook], m: Matchers,
                     Match(rules[r].rule.id, code, ms - base, me - base, text[ms:me], neg,
                           rules[r].pattern)
                     for ms, me, r, neg in matches))
-            found.append(((s, e, i, order, code), coding, info))
+            found.append(((s, e, i, order, code), k, coding, info))
     found.sort(key=lambda x: x[0])
-    return [(coding, info) for _, coding, info in found]
+    return [(k, coding, info) for _, k, coding, info in found]
 
 
 def _books(codebooks: Any) -> list[Codebook]:
