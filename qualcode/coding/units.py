@@ -133,8 +133,8 @@ class JoinedInfo:
         self.solid_end = joined("solid_end", bases)
         sentences = np.cumsum([0] + [len(i.sent_start_array) for i in infos[:-1]])
         self.sent_of = joined("sent_of", sentences.astype(np.int32))
-        self._words = np.cumsum([0] + [int(i.words_before_array[-1]) for i in infos[:-1]])
-        self.words_before_array = self._prefix([i.words_before_array for i in infos], self._words)
+        words = np.cumsum([0] + [int(i.words_before_array[-1]) for i in infos[:-1]])
+        self.words_before_array = self._prefix([i.words_before_array for i in infos], words)
         self.para_start = [p + b for i, b in zip(infos, bases, strict=True) for p in i.para_start]
         self.para_end = [p + b for i, b in zip(infos, bases, strict=True) for p in i.para_end]
 
